@@ -1,0 +1,11 @@
+/** The message contract shared by the edge and the core: schemas, types and the Genesys HTTP codec. */
+export * from "./result.ts";
+export * from "./phone.ts";
+export * from "./message.ts";
+export * from "./outcome.ts";
+export * from "./events.ts";
+export * from "./message-state.ts";
+export * from "./result-codes.ts";
+export * from "./topology.ts";
+export * from "./genesys-http.ts";
+export * from "./dev-credentials.ts";

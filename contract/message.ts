@@ -1,0 +1,58 @@
+/**
+ * What a caller sends: one outbound message (MT), the same shape for the edge (HTTP path) and the core
+ * (SMPP path). Parsing normalises phone numbers to Genesys digits.
+ */
+import { z } from "zod";
+import { PhoneNumber, Sender } from "./phone.ts";
+import { fromZod, type Result } from "./result.ts";
+
+/** Genesys `message_id`: chosen by the client, unique; reused verbatim on failover so Genesys can dedup. */
+export const ClientMessageId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+export type ClientMessageId = z.infer<typeof ClientMessageId>;
+
+export const Priority = z.enum(["BULK_LOW", "BULK", "INTERACTIVE_LOW", "INTERACTIVE"]);
+export type Priority = z.infer<typeof Priority>;
+
+export const Attachment = z.object({
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a MIME type like image/png"),
+  /** base64 */
+  content: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64").max(1_400_000, "attachment over ~1 MB"),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+/** Longest text we accept (10 concatenated GSM segments); Genesys answers 8 for what it finds too long. */
+export const MAX_TEXT_LENGTH = 1600;
+
+export const OutboundMessage = z
+  .object({
+    to: PhoneNumber,
+    sender: Sender,
+    text: z.string().min(1, "must not be empty").max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`),
+    clientMessageId: ClientMessageId.optional(),
+    receipt: z.boolean().default(false),
+    appId: z.string().max(128).optional(),
+    conversationId: z.string().max(128).optional(),
+    priority: Priority.optional(),
+    carrier: z.string().max(64).optional(),
+    attachments: z.array(Attachment).max(10).optional(),
+  })
+  .strict();
+
+/** A parsed, normalised MT: `to`/`sender` are Genesys digits. */
+export type OutboundMessage = z.output<typeof OutboundMessage>;
+/** What a caller may send (E.164 or digits, `receipt` optional). */
+export type OutboundMessageInput = z.input<typeof OutboundMessage>;
+
+export function parseOutboundMessage(input: unknown): Result<OutboundMessage> {
+  return fromZod(OutboundMessage.safeParse(input));
+}
+
+/** A fresh message id for callers that gave none: sortable by time, unique, safe for Genesys. */
+export function newClientMessageId(now: number = Date.now()): string {
+  const rand = crypto.getRandomValues(new Uint8Array(8));
+  let hex = "";
+  for (const b of rand) hex += b.toString(16).padStart(2, "0");
+  return `m-${now.toString(36)}-${hex}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * What sending an MT came to. Three outcomes, never silence: `accepted` (Genesys took it, possibly on an
+ * earlier attempt: `deduplicated`), `rejected` (a definite no, with the reason), `unknown` (we cannot know:
+ * the caller must not blindly resend under a new id; resending with the same id is safe over HTTP).
+ */
+import { z } from "zod";
+
+export const AttemptOutcome = z.enum([
+  "accepted", // result 0 / submit_sm_resp ok
+  "duplicate", // result 7: an earlier attempt was taken
+  "rejected", // a client error (1-5, 8) or a permanent SMPP status
+  "throttled", // result 6 / ESME_RTHROTTLED / ESME_RMSGQFUL
+  "refused", // never delivered: DNS, connection refused, TLS
+  "timeout", // ambiguous: sent, no answer in time
+  "http_error", // ambiguous: 5xx or an unreadable answer
+  "internal_error", // ambiguous: result 98 / 99
+  "skipped", // not tried: the health cache says the site is down
+]);
+export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+
+export const Attempt = z.object({
+  site: z.string(),
+  /** SMSC node for the SMPP path. */
+  node: z.string().optional(),
+  outcome: AttemptOutcome,
+  resultCode: z.number().int().optional(),
+  httpStatus: z.number().int().optional(),
+  /** SMPP command_status for the SMPP path. */
+  smppStatus: z.number().int().optional(),
+  ms: z.number().nonnegative(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+const common = {
+  messageId: z.string(),
+  attempts: z.array(Attempt),
+};
+
+export const SendOutcome = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("accepted"),
+    ...common,
+    site: z.string(),
+    node: z.string().optional(),
+    resultCode: z.number().int(),
+    /** True when the accepting answer was a 7: an earlier, ambiguous attempt had been taken. */
+    deduplicated: z.boolean(),
+    /** SMSC message ids, one per segment, on the SMPP path. */
+    smscMessageIds: z.array(z.string()).optional(),
+  }),
+  z.object({
+    status: z.literal("rejected"),
+    ...common,
+    site: z.string().optional(),
+    resultCode: z.number().int().optional(),
+    smppStatus: z.number().int().optional(),
+    reason: z.string(),
+    /** Set when the rejection is temporary (throttling, no site or bind available). */
+    retryAfterSeconds: z.number().int().positive().optional(),
+  }),
+  z.object({
+    status: z.literal("unknown"),
+    ...common,
+    reason: z.string(),
+  }),
+]);
+export type SendOutcome = z.infer<typeof SendOutcome>;
