@@ -9,3 +9,4 @@ export * from "./result-codes.ts";
 export * from "./topology.ts";
 export * from "./genesys-http.ts";
 export * from "./dev-credentials.ts";
+export * from "./clock.ts";

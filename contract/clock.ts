@@ -1,0 +1,81 @@
+/**
+ * Time, injected. Everything that waits (rebind floors, cool-downs, retries, timeouts) takes a Clock, so
+ * tests drive a ManualClock and prove a 30 s floor in milliseconds instead of sleeping.
+ */
+
+export type TimerId = { readonly __timer: unique symbol } | number | object;
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerId;
+  clearTimeout(id: TimerId): void;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as TimerId,
+  clearTimeout: (id) => clearTimeout(id as Parameters<typeof clearTimeout>[0]),
+};
+
+/** Resolves after `ms` on the given clock. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+interface Pending {
+  id: number;
+  at: number;
+  fn: () => void;
+}
+
+/** A clock that moves only when told to; timers fire in time order as it passes them. */
+export class ManualClock implements Clock {
+  #now: number;
+  #next = 1;
+  #timers: Pending[] = [];
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerId {
+    const t = { id: this.#next++, at: this.#now + Math.max(0, ms), fn };
+    this.#timers.push(t);
+    return t.id;
+  }
+
+  clearTimeout(id: TimerId): void {
+    this.#timers = this.#timers.filter((t) => t.id !== id);
+  }
+
+  /** Timers not yet fired. */
+  get pending(): number {
+    return this.#timers.length;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due, in order (timers set by fired timers
+   * fire too when they fall inside the window). Awaits a macrotask after each timer so promise chains a
+   * timer starts settle before the next one fires.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms;
+    for (;;) {
+      this.#timers.sort((a, b) => a.at - b.at || a.id - b.id);
+      const t = this.#timers[0];
+      if (!t || t.at > end) break;
+      this.#timers.shift();
+      this.#now = t.at;
+      t.fn();
+      await new Promise<void>((r) => setTimeout(r, 0));
+    }
+    this.#now = end;
+    await new Promise<void>((r) => setTimeout(r, 0));
+  }
+}
