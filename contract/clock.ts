@@ -3,7 +3,8 @@
  * tests drive a ManualClock and prove a 30 s floor in milliseconds instead of sleeping.
  */
 
-export type TimerId = { readonly __timer: unique symbol } | number | object;
+/** Opaque: whatever the clock handed out. */
+export type TimerId = unknown;
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -62,10 +63,12 @@ export class ManualClock implements Clock {
   /**
    * Moves time forward by `ms`, firing every timer that falls due, in order (timers set by fired timers
    * fire too when they fall inside the window). Awaits a macrotask after each timer so promise chains a
-   * timer starts settle before the next one fires.
+   * timer starts settle before the next one fires. It first lets pending work settle, so a timer that
+   * code already running is about to set (behind an await) is not skipped.
    */
   async advance(ms: number): Promise<void> {
     const end = this.#now + ms;
+    await new Promise<void>((r) => setTimeout(r, 0));
     for (;;) {
       this.#timers.sort((a, b) => a.at - b.at || a.id - b.id);
       const t = this.#timers[0];
