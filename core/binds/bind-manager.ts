@@ -1,0 +1,49 @@
+/**
+ * One bind per configured SMSC node, as the Genesys HA guide asks ("create one SMPP connection per SMSC
+ * node"), each with its own lifecycle. The manager only starts, stops and lists them; routing reads
+ * `active()`.
+ */
+import type { Clock, SmscNode } from "../../contract/index.ts";
+import { NodeBind, type NodeBindEvents } from "./node-bind.ts";
+import type { BindInfo } from "./bind-state.ts";
+import type { RebindPolicy } from "./rebind-policy.ts";
+import type { Connector } from "./session-port.ts";
+
+export interface BindManagerOptions {
+  nodes: readonly SmscNode[];
+  connector: Connector;
+  policy: RebindPolicy;
+  clock: Clock;
+  random?: () => number;
+  events?: Partial<NodeBindEvents>;
+}
+
+export class BindManager {
+  readonly binds: readonly NodeBind[];
+
+  constructor(opts: BindManagerOptions) {
+    const events: NodeBindEvents = {
+      state: (...a) => opts.events?.state?.(...a),
+      attempt: (...a) => opts.events?.attempt?.(...a),
+    };
+    this.binds = opts.nodes.map((n) => new NodeBind(n, opts.connector, opts.policy, opts.clock, opts.random ?? Math.random, events));
+  }
+
+  start(): void {
+    for (const b of this.binds) b.start();
+  }
+
+  /** Unbinds every node, in parallel. */
+  async stop(): Promise<void> {
+    await Promise.all(this.binds.map((b) => b.stop()));
+  }
+
+  /** Binds that are bound right now. */
+  active(): NodeBind[] {
+    return this.binds.filter((b) => b.session !== undefined);
+  }
+
+  list(): BindInfo[] {
+    return this.binds.map((b) => b.info());
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The lifecycle of one SMSC node's bind, as data. The status page, /v1/binds and the metrics read it;
+ * nothing else is kept in flags.
+ */
+
+export type BindState =
+  | { readonly kind: "idle" }
+  | { readonly kind: "connecting"; readonly since: number; readonly attempt: number }
+  | { readonly kind: "bound"; readonly since: number; readonly systemId: string }
+  | { readonly kind: "unbinding"; readonly since: number }
+  | { readonly kind: "backoff"; readonly since: number; readonly nextAttemptAt: number; readonly lastError: string }
+  | { readonly kind: "stopped"; readonly since: number };
+
+export type BindStateKind = BindState["kind"];
+
+export const BIND_STATE_KINDS: readonly BindStateKind[] = ["idle", "connecting", "bound", "unbinding", "backoff", "stopped"];
+
+/** What /v1/binds shows for one node. */
+export interface BindInfo {
+  readonly node: string;
+  readonly site: string;
+  readonly state: BindState;
+  readonly inFlight: number;
+  readonly window: number;
+  /** When the last connect attempt started (ms since epoch), if any. */
+  readonly lastAttemptAt?: number;
+  readonly attempts: number;
+}

@@ -1,0 +1,204 @@
+/**
+ * Sends an MT over the SMPP binds: any ACTIVE bind with a free window slot, least in-flight first. A throttled
+ * or full bind is paused briefly and another is tried; a request that was never written moves to another
+ * bind; a submit whose answer never came is `unknown` and is NOT resent (it may have been taken). The same
+ * client message id is never sent twice: a repeat gets the first outcome.
+ */
+import type { Attempt, Clock, OutboundMessage, SendOutcome } from "../../contract/index.ts";
+import type { NodeBind } from "../binds/node-bind.ts";
+import type { SubmitResult } from "../binds/session-port.ts";
+import { classifyStatus, statusName } from "../smpp/status.ts";
+import { segmentText, type DataCodings } from "./segments.ts";
+import { SlotWait } from "./slot-wait.ts";
+
+/** Where accepted MTs are recorded, so receipts correlate and repeats of an id are answered from it. */
+export interface MtRecorder {
+  recordSubmit(r: { clientMessageId: string; segments: { smscMessageId: string; node: string; site: string }[] }): Promise<unknown>;
+  findSubmit(clientMessageId: string): Promise<{ smscMessageIds: string[]; node: string; site: string } | undefined>;
+}
+
+export interface RouterOptions {
+  binds: () => readonly NodeBind[];
+  clock: Clock;
+  recorder: MtRecorder;
+  codings: DataCodings;
+  /** How long a throttled bind is left alone. */
+  throttlePauseMs: number;
+  /** How long a submit may wait for a slot on an active bind. */
+  slotWaitMs: number;
+  maxWaiters: number;
+  /** `source_addr` TON/NPI etc. are Genesys-ignored; these are sent as SMPP 3.4 defaults. */
+  onSubmit?: (e: { node: string; outcome: Attempt["outcome"]; ms: number }) => void;
+}
+
+export class MtRouter {
+  readonly #slots: SlotWait;
+  readonly #pausedUntil = new Map<string, number>();
+  readonly #inProgress = new Map<string, Promise<SendOutcome>>();
+  #ref = 0;
+
+  constructor(private readonly opts: RouterOptions) {
+    this.#slots = new SlotWait(opts.clock, opts.maxWaiters);
+  }
+
+  /** A bind came up or a slot freed outside the router's view. */
+  notify(): void {
+    this.#slots.notify();
+  }
+
+  send(msg: OutboundMessage, messageId: string): Promise<SendOutcome> {
+    const running = this.#inProgress.get(messageId);
+    if (running) return running.then((o) => (o.status === "accepted" ? { ...o, deduplicated: true } : o));
+    const p = this.#send(msg, messageId).finally(() => this.#inProgress.delete(messageId));
+    this.#inProgress.set(messageId, p);
+    return p;
+  }
+
+  async #send(msg: OutboundMessage, messageId: string): Promise<SendOutcome> {
+    const prior = await this.opts.recorder.findSubmit(messageId);
+    if (prior) {
+      return { status: "accepted", messageId, attempts: [], site: prior.site, node: prior.node, resultCode: 0, deduplicated: true, smscMessageIds: prior.smscMessageIds };
+    }
+    this.#ref = (this.#ref + 1) & 0xff;
+    const segments = segmentText(msg.text, this.#ref, this.opts.codings);
+    const attempts: Attempt[] = [];
+    const accepted: { smscMessageId: string; node: string; site: string }[] = [];
+    for (const seg of segments) {
+      const r = await this.#submitOne(
+        {
+          sourceAddr: msg.sender,
+          destinationAddr: msg.to,
+          esmClass: seg.esmClass,
+          dataCoding: seg.dataCoding,
+          registeredDelivery: msg.receipt ? 1 : 0,
+          priorityFlag: msg.priority?.startsWith("INTERACTIVE") ? 1 : 0,
+          shortMessage: seg.shortMessage,
+        },
+        attempts,
+      );
+      if (r.kind !== "accepted") {
+        const part = segments.length > 1 ? ` (segment ${accepted.length + 1} of ${segments.length}; ${accepted.length} already accepted)` : "";
+        if (accepted.length) await this.opts.recorder.recordSubmit({ clientMessageId: messageId, segments: accepted });
+        if (r.kind === "unknown") return { status: "unknown", messageId, attempts, reason: r.reason + part };
+        return {
+          status: "rejected",
+          messageId,
+          attempts,
+          reason: r.reason + part,
+          ...(r.smppStatus !== undefined && { smppStatus: r.smppStatus }),
+          ...(r.retryAfterSeconds !== undefined && { retryAfterSeconds: r.retryAfterSeconds }),
+        };
+      }
+      accepted.push({ smscMessageId: r.smscMessageId, node: r.node, site: r.site });
+    }
+    await this.opts.recorder.recordSubmit({ clientMessageId: messageId, segments: accepted });
+    const last = accepted[accepted.length - 1]!;
+    return { status: "accepted", messageId, attempts, site: last.site, node: last.node, resultCode: 0, deduplicated: false, smscMessageIds: accepted.map((a) => a.smscMessageId) };
+  }
+
+  /**
+   * The active bind with a free slot and the fewest in flight, skipping paused ones, `tried` (full or
+   * throttled for this segment) and `failed` (answered an error for it).
+   */
+  #pick(tried: ReadonlySet<string>, failed: ReadonlySet<string>): NodeBind | "none_active" | "all_failed" | "all_busy" {
+    const now = this.opts.clock.now();
+    let best: NodeBind | undefined;
+    let active = 0;
+    let failedActive = 0;
+    for (const b of this.opts.binds()) {
+      const s = b.session;
+      if (!s) continue;
+      active++;
+      if (failed.has(b.node.name)) {
+        failedActive++;
+        continue;
+      }
+      if (tried.has(b.node.name) || (this.#pausedUntil.get(b.node.name) ?? 0) > now || s.inFlight >= s.window) continue;
+      if (!best || s.inFlight < best.session!.inFlight) best = b;
+    }
+    if (best) return best;
+    if (active === 0) return "none_active";
+    return failedActive === active ? "all_failed" : "all_busy";
+  }
+
+  async #submitOne(
+    sm: Parameters<NonNullable<NodeBind["session"]>["submit"]>[0],
+    attempts: Attempt[],
+  ): Promise<
+    | { kind: "accepted"; smscMessageId: string; node: string; site: string }
+    | { kind: "rejected"; reason: string; smppStatus?: number; retryAfterSeconds?: number }
+    | { kind: "unknown"; reason: string }
+  > {
+    const { clock } = this.opts;
+    const deadline = clock.now() + this.opts.slotWaitMs;
+    const tried = new Set<string>();
+    const failed = new Set<string>();
+    let lastError: { reason: string; smppStatus: number } | undefined;
+    for (;;) {
+      const bind = this.#pick(tried, failed);
+      if (bind === "none_active") return { kind: "rejected", reason: "no SMSC bind is active", retryAfterSeconds: 5 };
+      if (bind === "all_failed") return { kind: "rejected", ...lastError! };
+      if (bind === "all_busy") {
+        // Every active bind is full, paused or already tried for this segment: wait for a slot, bounded.
+        tried.clear();
+        if (!(await this.#slots.wait(deadline - clock.now()))) {
+          return { kind: "rejected", reason: "every active bind is busy or throttled", retryAfterSeconds: 1 };
+        }
+        continue;
+      }
+      const t0 = clock.now();
+      const r: SubmitResult = await bind.session!.submit(sm);
+      const ms = clock.now() - t0;
+      this.#slots.notify();
+      const node = bind.node.name;
+      const site = bind.node.site;
+      const record = (outcome: Attempt["outcome"], smppStatus?: number) => {
+        attempts.push({ site, node, outcome, ms, ...(smppStatus !== undefined && { smppStatus }) });
+        this.opts.onSubmit?.({ node, outcome, ms });
+      };
+      switch (r.kind) {
+        case "window_full":
+          tried.add(node);
+          continue;
+        case "closed":
+          if (!r.written) {
+            tried.add(node); // never reached the SMSC: safe on another bind
+            record("refused");
+            continue;
+          }
+          record("timeout");
+          return { kind: "unknown", reason: `bind ${node} closed before the SMSC answered` };
+        case "timeout":
+          record("timeout");
+          return { kind: "unknown", reason: `no submit_sm_resp from ${node} in time` };
+        case "resp": {
+          const cls = classifyStatus(r.status);
+          if (cls === "ok") {
+            record("accepted");
+            return { kind: "accepted", smscMessageId: r.messageId, node, site };
+          }
+          if (cls === "retry_other_bind") {
+            record("throttled", r.status);
+            this.#pausedUntil.set(node, clock.now() + this.opts.throttlePauseMs);
+            tried.add(node);
+            continue;
+          }
+          if (cls === "rebind") {
+            record("refused", r.status);
+            bind.session?.close(`SMSC answered ${statusName(r.status)}`);
+            tried.add(node);
+            continue;
+          }
+          record("rejected", r.status);
+          const reason = `SMSC rejected the message: ${statusName(r.status)}`;
+          if (cls === "permanent") return { kind: "rejected", reason, smppStatus: r.status };
+          // A status with no rule (ESME_RSYSERR, …): the SMSC answered, so it did not take the message;
+          // another bind may, and no bind is asked twice.
+          lastError = { reason, smppStatus: r.status };
+          failed.add(node);
+          continue;
+        }
+      }
+    }
+  }
+}

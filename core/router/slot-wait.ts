@@ -1,0 +1,41 @@
+/**
+ * Waiting for a free window slot on some ACTIVE bind. This is the only waiting the router does: never on
+ * an inactive bind (the Genesys DR guide: "Clients should not queue messages for inactive binds"), and
+ * bounded in both time and number of waiters.
+ */
+import type { Clock } from "../../contract/index.ts";
+
+export class SlotWait {
+  #waiters = new Set<() => void>();
+
+  constructor(
+    private readonly clock: Clock,
+    readonly maxWaiters: number,
+  ) {}
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /** Resolves true when woken, false on timeout or when too many are waiting already. */
+  wait(ms: number): Promise<boolean> {
+    if (this.#waiters.size >= this.maxWaiters || ms <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.clock.clearTimeout(timer);
+        this.#waiters.delete(wake);
+        resolve(true);
+      };
+      const timer = this.clock.setTimeout(() => {
+        this.#waiters.delete(wake);
+        resolve(false);
+      }, ms);
+      this.#waiters.add(wake);
+    });
+  }
+
+  /** A slot freed somewhere (or a bind came up): every waiter looks again. */
+  notify(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+}

@@ -1,0 +1,110 @@
+import { describe, expect, test } from "bun:test";
+import { ManualClock, LOCAL_TOPOLOGY, type SmscNode } from "../../contract/index.ts";
+import { BindManager } from "../../core/binds/bind-manager.ts";
+import { nextAttemptAt } from "../../core/binds/rebind-policy.ts";
+import type { ConnectResult } from "../../core/binds/session-port.ts";
+import { FakeSession, bound } from "./port-fakes.ts";
+
+const policy = { floorMs: 30_000, jitterMs: 1_000 };
+const node = LOCAL_TOPOLOGY.smscNodes[0]!;
+
+function manager(clock: ManualClock, connect: (n: SmscNode) => Promise<ConnectResult>, nodes = [node]) {
+  const attempts: { node: string; at: number }[] = [];
+  const states: string[] = [];
+  const m = new BindManager({
+    nodes, connector: connect, policy, clock, random: () => 0.5,
+    events: { attempt: (n, at) => attempts.push({ node: n.name, at }), state: (_n, s) => states.push(s.kind) },
+  });
+  return { m, attempts, states };
+}
+
+describe("rebind policy", () => {
+  test("the next attempt is at least the floor after the last attempt started, plus jitter", () => {
+    expect(nextAttemptAt(policy, 1000, 2000, () => 0)).toBe(31_000);
+    expect(nextAttemptAt(policy, 1000, 2000, () => 0.999)).toBe(31_999);
+    // A bind that was up for an hour may be retried at once (plus jitter).
+    expect(nextAttemptAt(policy, 0, 3_600_000, () => 0.5)).toBe(3_600_500);
+    expect(nextAttemptAt(policy, undefined, 5, () => 0)).toBe(5);
+  });
+});
+
+describe("node bind", () => {
+  test("a refused node is not retried before the floor, then is", async () => {
+    const clock = new ManualClock(0);
+    let ok = false;
+    const { m, attempts } = manager(clock, async () => (ok ? bound(new FakeSession(10)) : { ok: false, reason: "ECONNREFUSED" }));
+    m.start();
+    await clock.advance(0);
+    expect(attempts.map((a) => a.at)).toEqual([0]);
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_500, lastError: "ECONNREFUSED" });
+    await clock.advance(30_499);
+    expect(attempts).toHaveLength(1);
+    ok = true;
+    await clock.advance(1);
+    expect(attempts.map((a) => a.at)).toEqual([0, 30_500]);
+    expect(m.list()[0]!.state.kind).toBe("bound");
+    expect(m.active()).toHaveLength(1);
+  });
+
+  test("a lost bind: the rebind waits for the floor counted from the last attempt", async () => {
+    const clock = new ManualClock(0);
+    const sessions: FakeSession[] = [];
+    const { m, attempts } = manager(clock, async () => {
+      const s = new FakeSession(10);
+      sessions.push(s);
+      return bound(s);
+    });
+    m.start();
+    await clock.advance(10_000);
+    sessions[0]!.close("peer reset");
+    await clock.advance(0);
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_500, lastError: "bind lost: peer reset" });
+    expect(m.active()).toHaveLength(0);
+    await clock.advance(20_499);
+    expect(attempts).toHaveLength(1);
+    await clock.advance(1);
+    expect(attempts.map((a) => a.at)).toEqual([0, 30_500]);
+  });
+
+  test("never two attempts at once on one node", async () => {
+    const clock = new ManualClock(0);
+    let calls = 0;
+    const { m } = manager(clock, () => {
+      calls++;
+      return new Promise(() => {}); // connect hangs
+    });
+    m.start();
+    m.start();
+    await clock.advance(120_000);
+    expect(calls).toBe(1);
+    expect(m.list()[0]!.state.kind).toBe("connecting");
+  });
+
+  test("stop unbinds bound nodes and a bind that completes after stop is unbound at once", async () => {
+    const clock = new ManualClock(0);
+    const a = new FakeSession(10);
+    const late = new FakeSession(10);
+    let release!: (r: ConnectResult) => void;
+    const nodes = LOCAL_TOPOLOGY.smscNodes.slice(0, 2);
+    const { m } = manager(clock, (n) => (n.name === nodes[0]!.name ? Promise.resolve(bound(a)) : new Promise((r) => (release = r))), nodes);
+    m.start();
+    await clock.advance(0);
+    await m.stop();
+    expect(a.unbound).toBe(true);
+    expect(m.list().map((b) => b.state.kind)).toEqual(["stopped", "stopped"]);
+    release(bound(late));
+    await clock.advance(0);
+    expect(late.unbound).toBe(true);
+    expect(m.active()).toHaveLength(0);
+  });
+
+  test("one bind per configured node, each with its own state", async () => {
+    const clock = new ManualClock(0);
+    const { m } = manager(clock, async (n) => (n.site === "dc3" ? bound(new FakeSession(10)) : { ok: false, reason: "down" }), LOCAL_TOPOLOGY.smscNodes);
+    m.start();
+    await clock.advance(0);
+    expect(m.list().map((b) => [b.node, b.state.kind])).toEqual([
+      ["smc1.dc3", "bound"], ["smc2.dc3", "bound"], ["smc1.bos", "backoff"], ["smc2.bos", "backoff"],
+    ]);
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, expect, test } from "bun:test";
+import { ManualClock, LOCAL_TOPOLOGY, parseOutboundMessage, type OutboundMessage } from "../../contract/index.ts";
+import { BindManager } from "../../core/binds/bind-manager.ts";
+import type { SubmitResult } from "../../core/binds/session-port.ts";
+import { MtRouter, type MtRecorder } from "../../core/router/mt-router.ts";
+import { GENESYS_DATA_CODINGS } from "../../core/router/segments.ts";
+import { Status } from "../../core/smpp/status.ts";
+import { FakeSession, bound } from "./port-fakes.ts";
+
+function msg(text = "hello", extra: Record<string, unknown> = {}): OutboundMessage {
+  const r = parseOutboundMessage({ to: "+12025550100", sender: "12345", text, receipt: true, ...extra });
+  if (!r.success) throw new Error("fixture");
+  return r.output;
+}
+
+class MemoryRecorder implements MtRecorder {
+  records = new Map<string, { smscMessageIds: string[]; node: string; site: string }>();
+  async recordSubmit(r: Parameters<MtRecorder["recordSubmit"]>[0]) {
+    this.records.set(r.clientMessageId, { smscMessageIds: r.segments.map((s) => s.smscMessageId), node: r.segments.at(-1)!.node, site: r.segments.at(-1)!.site });
+  }
+  async findSubmit(id: string) {
+    return this.records.get(id);
+  }
+}
+
+/** Four nodes; `up` says which are bound, `answers` how each node's session answers. */
+async function setup(up: string[], answers: Record<string, (n: number) => SubmitResult | Promise<SubmitResult>> = {}, window = 2) {
+  const clock = new ManualClock(0);
+  const sessions = new Map<string, FakeSession>();
+  const m = new BindManager({
+    nodes: LOCAL_TOPOLOGY.smscNodes, policy: { floorMs: 30_000, jitterMs: 0 }, clock,
+    connector: async (n) => {
+      if (!up.includes(n.name)) return { ok: false, reason: "down" };
+      const s = new FakeSession(window, (_sm, k) => (answers[n.name] ?? ((i) => ({ kind: "resp", status: 0, messageId: `${n.name}-${i}` })))(k));
+      sessions.set(n.name, s);
+      return bound(s);
+    },
+  });
+  m.start();
+  await clock.advance(0);
+  const recorder = new MemoryRecorder();
+  const events: { node: string; outcome: string }[] = [];
+  const router = new MtRouter({
+    binds: () => m.binds, clock, recorder, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1000, slotWaitMs: 2000, maxWaiters: 100,
+    onSubmit: (e) => events.push(e),
+  });
+  return { clock, sessions, router, recorder, events, m };
+}
+
+describe("MT router", () => {
+  test("uses only bound nodes, least in-flight first, and records the SMSC ids", async () => {
+    const { router, sessions, recorder } = await setup(["smc1.dc3", "smc2.bos"]);
+    const outs = await Promise.all([router.send(msg(), "a"), router.send(msg(), "b")]);
+    expect(outs.map((o) => o.status)).toEqual(["accepted", "accepted"]);
+    expect([...sessions.keys()].sort()).toEqual(["smc1.dc3", "smc2.bos"]);
+    expect(sessions.get("smc1.dc3")!.submits).toHaveLength(1);
+    expect(sessions.get("smc2.bos")!.submits).toHaveLength(1);
+    expect(recorder.records.get("a")!.smscMessageIds).toHaveLength(1);
+    const sm = sessions.get("smc1.dc3")!.submits[0]!;
+    expect(sm).toMatchObject({ destinationAddr: "12025550100", sourceAddr: "12345", registeredDelivery: 1, dataCoding: 2 });
+  });
+
+  test("with no bind active it answers at once: rejected with a retry hint, nothing queued", async () => {
+    const { router, clock } = await setup([]);
+    const t0 = clock.now();
+    const o = await router.send(msg(), "x");
+    expect(o).toMatchObject({ status: "rejected", reason: "no SMSC bind is active", retryAfterSeconds: 5 });
+    expect(clock.now()).toBe(t0);
+  });
+
+  test("a throttled bind is paused and another one takes the message", async () => {
+    const { router, events } = await setup(["smc1.dc3", "smc1.bos"], { "smc1.dc3": () => ({ kind: "resp", status: Status.ESME_RTHROTTLED, messageId: "" }) });
+    const o = await router.send(msg(), "t");
+    expect(o).toMatchObject({ status: "accepted", node: "smc1.bos" });
+    expect(events.map((e) => `${e.node}:${e.outcome}`)).toEqual(["smc1.dc3:throttled", "smc1.bos:accepted"]);
+    // Paused: the next message goes straight to the other bind.
+    const o2 = await router.send(msg(), "t2");
+    expect(o2.attempts).toHaveLength(1);
+  });
+
+  test("a submit whose answer never came is unknown and is not resent", async () => {
+    const { router, sessions } = await setup(["smc1.dc3", "smc2.dc3"], { "smc1.dc3": () => ({ kind: "timeout" }), "smc2.dc3": () => ({ kind: "timeout" }) });
+    const o = await router.send(msg(), "u");
+    expect(o.status).toBe("unknown");
+    const total = [...sessions.values()].reduce((n, s) => n + s.submits.length, 0);
+    expect(total).toBe(1);
+  });
+
+  test("a request never written (bind closed first) moves to another bind", async () => {
+    const { router } = await setup(["smc1.dc3", "smc1.bos"], { "smc1.dc3": () => ({ kind: "closed", written: false }) });
+    const o = await router.send(msg(), "c");
+    expect(o).toMatchObject({ status: "accepted", node: "smc1.bos" });
+    expect(o.attempts.map((a) => a.outcome)).toEqual(["refused", "accepted"]);
+  });
+
+  test("a permanent status is a rejection naming the status, not retried", async () => {
+    const { router, sessions } = await setup(["smc1.dc3", "smc1.bos"], {
+      "smc1.dc3": () => ({ kind: "resp", status: Status.ESME_RINVDSTADR, messageId: "" }),
+      "smc1.bos": () => ({ kind: "resp", status: Status.ESME_RINVDSTADR, messageId: "" }),
+    });
+    const o = await router.send(msg(), "p");
+    expect(o).toMatchObject({ status: "rejected", smppStatus: Status.ESME_RINVDSTADR });
+    if (o.status === "rejected") expect(o.reason).toContain("ESME_RINVDSTADR");
+    expect(sessions.get("smc1.dc3")!.submits.length + sessions.get("smc1.bos")!.submits.length).toBe(1);
+  });
+
+  test("an unclassified error is tried once on each other bind, then rejected", async () => {
+    const err = () => ({ kind: "resp", status: Status.ESME_RSYSERR, messageId: "" }) as const;
+    const { router, sessions } = await setup(["smc1.dc3", "smc1.bos"], { "smc1.dc3": err, "smc1.bos": err });
+    const o = await router.send(msg(), "e");
+    expect(o).toMatchObject({ status: "rejected", smppStatus: Status.ESME_RSYSERR });
+    expect(sessions.get("smc1.dc3")!.submits).toHaveLength(1);
+    expect(sessions.get("smc1.bos")!.submits).toHaveLength(1);
+  });
+
+  test("the same client message id is never sent twice", async () => {
+    const { router, sessions } = await setup(["smc1.dc3"]);
+    const [a, b] = await Promise.all([router.send(msg(), "same"), router.send(msg(), "same")]);
+    const c = await router.send(msg(), "same");
+    expect([a.status, b.status, c.status]).toEqual(["accepted", "accepted", "accepted"]);
+    expect(a.status === "accepted" && a.deduplicated).toBe(false);
+    expect(b.status === "accepted" && b.deduplicated).toBe(true);
+    expect(c.status === "accepted" && c.deduplicated).toBe(true);
+    expect(sessions.get("smc1.dc3")!.submits).toHaveLength(1);
+  });
+
+  test("long text goes out as UDH segments, all recorded under one client id", async () => {
+    const { router, sessions, recorder } = await setup(["smc1.dc3"], {}, 10);
+    const o = await router.send(msg("x".repeat(400)), "long");
+    expect(o.status).toBe("accepted");
+    const subs = sessions.get("smc1.dc3")!.submits;
+    expect(subs).toHaveLength(3);
+    expect(subs.map((s) => s.esmClass)).toEqual([0x40, 0x40, 0x40]);
+    expect(subs.map((s) => s.shortMessage[5])).toEqual([1, 2, 3]);
+    expect(recorder.records.get("long")!.smscMessageIds).toHaveLength(3);
+  });
+
+  test("when every active bind is full it waits for a slot (bounded), then gives a clear answer", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { router, clock } = await setup(["smc1.dc3"], { "smc1.dc3": async (n) => (n === 1 ? (await gate, { kind: "resp", status: 0, messageId: "1" }) : { kind: "resp", status: 0, messageId: String(n) }) }, 1);
+    const first = router.send(msg(), "w1");
+    await clock.advance(0);
+    const second = router.send(msg(), "w2");
+    await clock.advance(500);
+    release();
+    expect((await first).status).toBe("accepted");
+    expect((await second).status).toBe("accepted");
+    // With the slot never freeing, the wait ends after slotWaitMs with a clear, retryable rejection.
+    const stuck = await setup(["smc1.dc3"], { "smc1.dc3": () => new Promise(() => {}) }, 1);
+    void stuck.router.send(msg(), "s1");
+    await stuck.clock.advance(0);
+    const waiting = stuck.router.send(msg(), "s2");
+    await stuck.clock.advance(2000);
+    expect(await waiting).toMatchObject({ status: "rejected", reason: "every active bind is busy or throttled", retryAfterSeconds: 1 });
+  });
+});
