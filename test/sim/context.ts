@@ -1,0 +1,54 @@
+// The state every part of the simulator shares: configuration (mutable through configure()), the
+// ledger, the faults, timers, randomness, and the cross-site registry of accepted HTTP message_ids.
+import type { FaultBook } from "./faults.ts";
+import type { Ledger } from "./ledger.ts";
+import type { TimerSet } from "./timers.ts";
+
+export interface SimConfig {
+  account: { login: string; password: string };
+  callbackUrl: string | undefined;
+  callbackRetry: { intervalMs: number; maxAttempts: number };
+  receipts: { otherSiteShare: number; duplicateShare: number; earlyShare: number; delayMs: number };
+  deliverAckTimeoutMs: number;
+  enquireLinkMs: number;
+}
+
+export interface SimContext {
+  host: string;
+  config: SimConfig;
+  ledger: Ledger;
+  faults: FaultBook;
+  timers: TimerSet;
+  random: () => number;
+  now: () => number;
+  /** HTTP message_ids accepted at any site: a repeat anywhere answers 7. */
+  acceptedIds: Set<string>;
+  ids: IdMaker;
+}
+
+/** Makes the ids Genesys would: SMSC message ids (10 hex chars, unique across nodes), carrier ids, MO ids. */
+export class IdMaker {
+  #n = 0;
+  readonly #prefix: string;
+
+  constructor(random: () => number) {
+    // A per-run prefix so two simulator runs rarely hand out the same ids to a persistent client store.
+    this.#prefix = Math.floor(random() * 0x100).toString(16).padStart(2, "0");
+  }
+
+  smsc(): string {
+    return (this.#prefix + (++this.#n).toString(16).padStart(8, "0")).toUpperCase();
+  }
+
+  carrier(): string {
+    return String(4_000_000_000 + ++this.#n);
+  }
+
+  mo(): string {
+    return `MO${this.#prefix}${(++this.#n).toString(16).padStart(12, "0")}`.toUpperCase();
+  }
+
+  delivery(): string {
+    return `d${++this.#n}`;
+  }
+}

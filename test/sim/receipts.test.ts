@@ -1,0 +1,131 @@
+// Receipt behaviour and its configurable misbehaviour: from the other site, twice, before the
+// submit_sm_resp; delayed; held until a receiver bind exists; the same shares for HTTP callbacks.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type smpp from "smpp";
+import { startSimulator } from "./index.ts";
+import type { NodeName, Simulator } from "./index.ts";
+import { MT, bindClient, call, callbackReceiver, destroyAll, httpSend, sleep } from "./helpers.ts";
+
+let sim: Simulator;
+const open: smpp.Session[] = [];
+const SUBMIT = { source_addr: "12345", destination_addr: "12025550100", short_message: "hi", registered_delivery: 1 };
+
+beforeAll(async () => {
+  sim = await startSimulator({ enquireLinkMs: 0 });
+});
+afterEach(() => {
+  destroyAll(open);
+  sim.configure({ receipts: { otherSiteShare: 0, duplicateShare: 0, earlyShare: 0, delayMs: 0 } });
+});
+afterAll(() => sim.stop());
+
+/** A bound transceiver that acks every deliver_sm and logs what it received, in order. */
+async function client(name: NodeName): Promise<{ s: smpp.Session; log: { command: string; id?: string; node: NodeName }[] }> {
+  const n = sim.nodes.find((x) => x.name === name)!;
+  const log: { command: string; id?: string; node: NodeName }[] = [];
+  const { session, status } = await bindClient(n.host, n.port, {
+    setup: (session) => session.on("pdu", (pdu: smpp.PDU) => {
+      if (pdu.command === "deliver_sm") {
+        log.push({ command: "deliver_sm", id: pdu.receipted_message_id, node: name });
+        session.send(pdu.response());
+      } else if (pdu.command === "submit_sm_resp") log.push({ command: "submit_sm_resp", id: pdu.message_id, node: name });
+    }),
+  });
+  expect(status).toBe(0);
+  open.push(session);
+  return { s: session, log };
+}
+
+const receiptsFor = (logs: { command: string; id?: string; node: NodeName }[][], id: string) =>
+  logs.flat().filter((e) => e.command === "deliver_sm" && e.id === id);
+
+describe("SMPP receipts", () => {
+  it("by default come once, after the submit_sm_resp, from a node of the same site", async () => {
+    const a = await client("smc1.dc3");
+    const b = await client("smc2.dc3");
+    const c = await client("smc1.bos");
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await call(a.s, "submit_sm", SUBMIT)).message_id);
+    await sim.ledger.waitFor((l) => ids.every((id) => l.receiptsAcked.some((r) => r.message_id === id)));
+    for (const id of ids) {
+      const got = receiptsFor([a.log, b.log, c.log], id);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.node).toMatch(/\.dc3$/);
+    }
+    for (const id of ids) {
+      const resp = a.log.findIndex((e) => e.command === "submit_sm_resp" && e.id === id);
+      const dr = a.log.findIndex((e) => e.command === "deliver_sm" && e.id === id);
+      if (dr !== -1) expect(dr).toBeGreaterThan(resp);
+    }
+  });
+
+  it("otherSiteShare 1: every receipt comes from the other site", async () => {
+    sim.configure({ receipts: { otherSiteShare: 1 } });
+    const a = await client("smc1.dc3");
+    const b = await client("smc2.bos");
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await call(a.s, "submit_sm", SUBMIT)).message_id);
+    await sim.ledger.waitFor((l) => ids.every((id) => l.receiptsAcked.some((r) => r.message_id === id)));
+    for (const id of ids) expect(receiptsFor([a.log, b.log], id).map((e) => e.node)).toEqual(["smc2.bos"]);
+  });
+
+  it("duplicateShare 1: every receipt comes twice, the second marked duplicate in the ledger", async () => {
+    sim.configure({ receipts: { duplicateShare: 1 } });
+    const a = await client("smc2.dc3");
+    const id = (await call(a.s, "submit_sm", SUBMIT)).message_id;
+    await sim.ledger.waitFor((l) => l.receiptsAcked.filter((r) => r.message_id === id).length === 2);
+    expect(receiptsFor([a.log], id)).toHaveLength(2);
+    expect(sim.ledger.receiptsEmitted.filter((r) => r.message_id === id).map((r) => r.duplicate)).toEqual([false, true]);
+  });
+
+  it("earlyShare 1: the receipt arrives before the submit_sm_resp", async () => {
+    sim.configure({ receipts: { earlyShare: 1 } });
+    const a = await client("smc1.bos");
+    const id = (await call(a.s, "submit_sm", SUBMIT)).message_id;
+    const order = a.log.filter((e) => e.id === id).map((e) => e.command);
+    expect(order).toEqual(["deliver_sm", "submit_sm_resp"]);
+    expect(sim.ledger.receiptsEmitted.find((r) => r.message_id === id)?.early).toBe(true);
+  });
+
+  it("delayMs: the receipt waits", async () => {
+    sim.configure({ receipts: { delayMs: 150 } });
+    const a = await client("smc2.bos");
+    const id = (await call(a.s, "submit_sm", SUBMIT)).message_id;
+    await sleep(60);
+    expect(receiptsFor([a.log], id)).toHaveLength(0);
+    await sim.ledger.waitFor((l) => l.receiptsAcked.some((r) => r.message_id === id));
+  });
+
+  it("with no receiver bind, a receipt waits for one (on any node)", async () => {
+    const n = sim.nodes.find((x) => x.name === "smc1.dc3")!;
+    const { session: tx } = await bindClient(n.host, n.port, { kind: "transmitter" });
+    open.push(tx);
+    const id = (await call(tx, "submit_sm", SUBMIT)).message_id;
+    await sleep(50);
+    expect(sim.ledger.receiptsEmitted.some((r) => r.message_id === id)).toBe(false);
+    const rx = await client("smc2.bos");
+    await sim.ledger.waitFor((l) => l.receiptsAcked.some((r) => r.message_id === id));
+    expect(receiptsFor([rx.log], id)).toHaveLength(1);
+  });
+});
+
+describe("HTTP receipt callbacks", () => {
+  it("apply the same shares: other site, twice, and before the HTTP answer", async () => {
+    const cb = await callbackReceiver();
+    try {
+      sim.configure({ callbackUrl: cb.url, receipts: { otherSiteShare: 1, duplicateShare: 1, earlyShare: 1 } });
+      let answeredAfterCallback = false;
+      const r = await httpSend(sim.sites.dc3.httpUrl, { ...MT, message_id: "rc-1", receipt: "TRUE" }).then((x) => {
+        answeredAfterCallback = cb.forms.length >= 1;
+        return x;
+      });
+      expect(r.body).toBe("result=0");
+      expect(answeredAfterCallback).toBe(true);
+      await sim.ledger.waitFor((l) => l.callbacksSucceeded.filter((c) => c.message_id === "rc-1").length === 2);
+      expect(cb.forms.map((f) => f.get("message_id"))).toEqual(["rc-1", "rc-1"]);
+      expect(sim.ledger.callbacksSucceeded.filter((c) => c.message_id === "rc-1").map((c) => c.site)).toEqual(["bos", "bos"]);
+    } finally {
+      await cb.close();
+    }
+  });
+});

@@ -1,0 +1,125 @@
+// Public types of the Genesys simulator. Deliberately independent of contract/: the simulator is a
+// second, separate reading of the Genesys documentation, so that it can catch the contract's mistakes.
+import type { Ledger } from "./ledger.ts";
+
+/** The two Genesys datacenters. */
+export type SiteName = "dc3" | "bos";
+/** The four SMSC nodes of the HA/DR text. */
+export type NodeName = "smc1.dc3" | "smc2.dc3" | "smc1.bos" | "smc2.bos";
+
+export const SITES: readonly SiteName[] = ["dc3", "bos"];
+export const NODES: readonly { name: NodeName; site: SiteName }[] = [
+  { name: "smc1.dc3", site: "dc3" },
+  { name: "smc2.dc3", site: "dc3" },
+  { name: "smc1.bos", site: "bos" },
+  { name: "smc2.bos", site: "bos" },
+];
+
+/** Receipt misbehaviour, each a probability in [0, 1]; all 0 is a well-behaved service. */
+export interface ReceiptShares {
+  /** Share of receipts that come from the other site's nodes (or, for HTTP, are attributed to the other site). */
+  otherSiteShare?: number;
+  /** Share of receipts delivered twice. */
+  duplicateShare?: number;
+  /** Share of SMPP receipts sent before the submit_sm_resp (HTTP: callback before the HTTP answer). */
+  earlyShare?: number;
+  /** Delay before a (non-early) receipt is emitted. */
+  delayMs?: number;
+}
+
+export interface SimOptions {
+  /** Listen address; loopback only. Default 127.0.0.1. */
+  host?: string;
+  /** Control API port: 0 in tests, 8700 for `npm run sim`. */
+  controlPort?: number;
+  /** HTTP receiver port per site (8701/8702 for `npm run sim`); 0 or absent = any free port. */
+  httpPorts?: Partial<Record<SiteName, number>>;
+  /** SMSC port per node (2775..2778 for `npm run sim`); 0 or absent = any free port. */
+  smscPorts?: Partial<Record<NodeName, number>>;
+  /** The one account: HTTP login/password and SMPP system_id/password. Default demo/demo. */
+  account?: { login: string; password: string };
+  /** Where HTTP callbacks (receipts for HTTP MTs, MOs sent via http) are POSTed. */
+  callbackUrl?: string;
+  /** Genesys retries a callback every 10 min, 25 times; tests scale it down. */
+  callbackRetry?: { intervalMs: number; maxAttempts: number };
+  receipts?: ReceiptShares;
+  /** An unacknowledged deliver_sm is delivered again on another active bind after this. Default 10 000. */
+  deliverAckTimeoutMs?: number;
+  /** The SMSC sends enquire_link on every bound session at this period. Default 30 000; 0 = never. */
+  enquireLinkMs?: number;
+  /** Injectable randomness (receipt shares, bind choice) for deterministic tests. */
+  random?: () => number;
+  /** Injectable clock for the ledger's `at` times (ms). Default Date.now. */
+  now?: () => number;
+}
+
+export type FaultKind =
+  | "down"
+  | "partition"
+  | "latency"
+  | "http_error"
+  | "result"
+  | "throttle"
+  | "unbind"
+  | "malformed"
+  | "partial"
+  | "drop";
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "down", "partition", "latency", "http_error", "result", "throttle", "unbind", "malformed", "partial", "drop",
+];
+
+/**
+ * A fault on a site (its HTTP receiver and both its SMSC nodes) or on one node.
+ * `count` = apply to the next N requests/PDUs, then expire; absent = until removed ("down" ignores
+ * count: it lasts until removed; "unbind" acts once, at once).
+ */
+export interface Fault {
+  target: SiteName | NodeName;
+  kind: FaultKind;
+  /** latency: added delay. */
+  ms?: number;
+  /** http_error: HTTP status (default 503). */
+  status?: number;
+  /** result: the Genesys result code over HTTP (default 98); the command_status over SMPP (default 0x08). */
+  result?: number;
+  count?: number;
+}
+
+/** A fault as the simulator holds it. */
+export interface ActiveFault extends Fault {
+  id: string;
+}
+
+export interface MoInjection {
+  from: string;
+  to: string;
+  text: string;
+  /** Default "smpp". */
+  via?: "smpp" | "http";
+  /** First delivery attempt on a bind of this node (when one is active). */
+  node?: NodeName;
+}
+
+export type ConfigPatch = Partial<Pick<SimOptions, "callbackUrl" | "receipts" | "deliverAckTimeoutMs">>;
+
+export interface Simulator {
+  /** http://127.0.0.1:port of the control API. */
+  controlUrl: string;
+  /** Each site's full receiver URL, including /httpapi/receiver. */
+  sites: Record<SiteName, { httpUrl: string }>;
+  nodes: { name: NodeName; site: SiteName; host: string; port: number }[];
+  /** Adds a fault and answers its id. An "unbind" fault acts at once and is not kept. */
+  addFault(f: Fault): string;
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  /** Faults in force. */
+  listFaults(): ActiveFault[];
+  /** Resolves when every listener matches the fault state (a removed "down" has reopened its port). */
+  settled(): Promise<void>;
+  ledger: Ledger;
+  /** Injects an MO; answers the Genesys message_id. */
+  injectMo(mo: MoInjection): string;
+  configure(patch: ConfigPatch): void;
+  stop(): Promise<void>;
+}
