@@ -1,0 +1,142 @@
+/**
+ * The core's configuration: one JSON file (path from GSH_CORE_CONFIG, default core/local.config.json) plus
+ * GSH_* environment overrides, validated once with zod into a frozen object. Every bad key is named; a
+ * `mode: "production"` config holding one of the committed dev credentials is refused.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { Topology, devCredentialsIn, type Issue } from "../contract/index.ts";
+
+const ms = z.number().int().nonnegative();
+
+export const CoreConfigSchema = z
+  .object({
+    mode: z.enum(["development", "production"]).default("development"),
+    http: z.object({
+      host: z.string().min(1).default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Bearer token for /v1/messages and /v1/events. */
+      token: z.string().min(8, "must be at least 8 characters"),
+      bodyLimitBytes: z.number().int().positive().default(2_000_000),
+    }).strict(),
+    store: z.object({
+      url: z.string().regex(/^(sqlite|postgres|postgresql):\/\//, "must start with sqlite:// or postgres://").default("sqlite://.data/core.sqlite"),
+      /** PostgreSQL schema (optional). */
+      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+    }).strict(),
+    webhook: z.object({
+      /** Unset: no push delivery, pull (`GET /v1/events`) only. */
+      url: z.url({ protocol: /^https?$/ }).optional(),
+      secret: z.string().min(8, "must be at least 8 characters"),
+      timeoutMs: ms.default(10_000),
+      baseMs: ms.default(1_000),
+      capMs: ms.default(600_000),
+      maxAttempts: z.number().int().min(1).default(12),
+      leaseMs: ms.default(60_000),
+    }).strict(),
+    genesys: z.object({
+      /** SMPP system_id. */
+      login: z.string().min(1),
+      password: z.string().min(1),
+      systemType: z.string().default(""),
+    }).strict(),
+    topology: Topology,
+    binds: z.object({
+      mode: z.enum(["transceiver", "pair"]).default("transceiver"),
+      rebindFloorMs: ms.default(30_000),
+      rebindJitterMs: ms.default(5_000),
+      window: z.number().int().min(1).max(10_000).default(10),
+      responseTimeoutMs: ms.default(10_000),
+      enquireLinkMs: ms.default(30_000),
+      drainMs: ms.default(5_000),
+    }).strict(),
+    inbox: z.object({
+      moDedupWindowMs: z.number().int().positive().default(600_000),
+      parkLimitMs: ms.default(600_000),
+      maxBatch: z.number().int().min(1).max(10_000).default(1000),
+    }).strict().default({ moDedupWindowMs: 600_000, parkLimitMs: 600_000, maxBatch: 1000 }),
+    log: z.object({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).strict().default({ level: "info" }),
+  })
+  .strict();
+
+export type CoreConfig = Readonly<z.output<typeof CoreConfigSchema>>;
+
+/** Environment overrides: variable → dotted key, and whether the value is a number. */
+export const ENV_OVERRIDES: readonly (readonly [string, string, "string" | "number"])[] = [
+  ["GSH_MODE", "mode", "string"],
+  ["GSH_HTTP_HOST", "http.host", "string"],
+  ["GSH_HTTP_PORT", "http.port", "number"],
+  ["GSH_CORE_TOKEN", "http.token", "string"],
+  ["GSH_STORE_URL", "store.url", "string"],
+  ["GSH_STORE_SCHEMA", "store.schema", "string"],
+  ["GSH_WEBHOOK_URL", "webhook.url", "string"],
+  ["GSH_WEBHOOK_SECRET", "webhook.secret", "string"],
+  ["GSH_GENESYS_LOGIN", "genesys.login", "string"],
+  ["GSH_GENESYS_PASSWORD", "genesys.password", "string"],
+  ["GSH_BIND_WINDOW", "binds.window", "number"],
+  ["GSH_REBIND_FLOOR_MS", "binds.rebindFloorMs", "number"],
+  ["GSH_LOG_LEVEL", "log.level", "string"],
+];
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly source: string, readonly issues: readonly Issue[]) {
+    super(`invalid core config (${source}):\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+  }
+}
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL("./local.config.json", import.meta.url));
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = (o[k] && typeof o[k] === "object" ? o[k] : (o[k] = {})) as Record<string, unknown>;
+  o[keys.at(-1)!] = value;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object") {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Validates a raw config object plus env overrides. Throws ConfigError naming every bad key. */
+export function parseCoreConfig(raw: unknown, env: Record<string, string | undefined> = {}, source = "config"): CoreConfig {
+  const issues: Issue[] = [];
+  const obj = structuredClone(raw ?? {}) as Record<string, unknown>;
+  for (const [name, path, kind] of ENV_OVERRIDES) {
+    const v = env[name];
+    if (v === undefined || v === "") continue;
+    if (kind === "number" && !/^\d+$/.test(v)) issues.push({ path: `${path} (${name})`, message: "must be a whole number" });
+    else setPath(obj, path, kind === "number" ? Number(v) : v);
+  }
+  const r = CoreConfigSchema.safeParse(obj);
+  if (!r.success) issues.push(...r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+  if (issues.length || !r.success) throw new ConfigError(source, issues);
+  const c = r.data;
+  if (c.mode === "production") {
+    const bad = devCredentialsIn({
+      "http.token": c.http.token,
+      "webhook.secret": c.webhook.secret,
+      "genesys.login": c.genesys.login,
+      "genesys.password": c.genesys.password,
+    });
+    if (bad.length) throw new ConfigError(source, bad.map((path) => ({ path, message: "holds a committed dev credential; refused in production" })));
+  }
+  return deepFreeze(c);
+}
+
+/** Reads the config file named by GSH_CORE_CONFIG (default core/local.config.json) and applies env overrides. */
+export function loadCoreConfig(env: Record<string, string | undefined> = process.env): CoreConfig {
+  const path = env.GSH_CORE_CONFIG || DEFAULT_CONFIG_PATH;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ConfigError(path, [{ path: "", message: `cannot read JSON: ${(e as Error).message}` }]);
+  }
+  return parseCoreConfig(raw, env, `${path} + GSH_* env`);
+}

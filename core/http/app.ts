@@ -1,0 +1,35 @@
+/**
+ * The core's HTTP API as a Hono app with injected dependencies (serve it with Bun.serve: see serve.ts).
+ * /v1/* need the bearer token; ops routes are open (bind them to loopback or a private network).
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { bearerAuth } from "./auth.ts";
+import { eventRoutes } from "./events.ts";
+import { messageRoutes } from "./messages.ts";
+import { opsRoutes } from "./ops.ts";
+import { notFound, onError, problemResponse } from "./problem.ts";
+import { streamRoutes } from "./stream.ts";
+import type { CoreAppDeps } from "./types.ts";
+
+export type { BindInfo, BindsView, CoreAppDeps, MtSender } from "./types.ts";
+
+export function createCoreApp(deps: CoreAppDeps): Hono {
+  const app = new Hono();
+  const maxSize = deps.bodyLimitBytes ?? 2_000_000;
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize,
+      onError: () => problemResponse({ status: 413, type: "body-too-large", title: "Body too large", detail: `at most ${maxSize} bytes` }),
+    }),
+  );
+  app.use("/v1/*", bearerAuth(deps.token));
+  messageRoutes(app, deps);
+  streamRoutes(app, deps);
+  eventRoutes(app, deps);
+  opsRoutes(app, deps);
+  app.onError(onError(deps.log));
+  app.notFound(notFound);
+  return app;
+}

@@ -1,0 +1,32 @@
+/**
+ * Operations routes: GET /v1/binds (per node state), /metrics (Prometheus text), /healthz (the process
+ * answers), /readyz (ready: at least one bind bound and the store answers; 503 problem+json naming what is not).
+ */
+import type { Hono } from "hono";
+import { problemResponse } from "./problem.ts";
+import type { CoreAppDeps } from "./types.ts";
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export function opsRoutes(app: Hono, deps: CoreAppDeps): void {
+  app.get("/v1/binds", (c) =>
+    c.json({
+      binds: deps.binds.list().map((b) => ({ ...b, since: iso(b.since), ...(b.nextAttemptAt !== undefined && { nextAttemptAt: iso(b.nextAttemptAt) }) })),
+    }),
+  );
+
+  app.get("/metrics", async () => {
+    const r = deps.metrics.registry;
+    return new Response(await r.metrics(), { headers: { "Content-Type": r.contentType } });
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  app.get("/readyz", async (c) => {
+    const bound = deps.binds.list().filter((b) => b.state === "bound").length;
+    const store = await deps.store.ping();
+    if (bound > 0 && store) return c.json({ status: "ready", boundBinds: bound, store: "ok" });
+    const why = [...(bound === 0 ? ["no bind is bound"] : []), ...(store ? [] : ["the store does not answer"])];
+    return problemResponse({ status: 503, type: "not-ready", title: "Not ready", detail: why.join("; "), extra: { boundBinds: bound, store: store ? "ok" : "down" } });
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * GET /v1/events/stream: server-sent events from a cursor (`?after=`, or the Last-Event-ID a reconnecting
+ * client sends, which wins). Each event is `id: <cursor>`, `event: <type>`, `data: <Event JSON>`. Woken when
+ * this core stores events; polls the store otherwise (events stored by other cores); a comment heartbeat
+ * keeps idle connections open. A store error ends the stream: the client reconnects with Last-Event-ID.
+ */
+import type { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { parseCursor } from "./events.ts";
+import type { CoreAppDeps } from "./types.ts";
+
+const PAGE = 200;
+
+export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
+  const pollMs = deps.streamPollMs ?? 1_000;
+  const heartbeatMs = deps.streamHeartbeatMs ?? 15_000;
+  app.get("/v1/events/stream", (c) => {
+    const lastId = c.req.header("Last-Event-ID");
+    let cursor = lastId !== undefined && lastId !== "" ? parseCursor(lastId, "Last-Event-ID") : parseCursor(c.req.query("after"), "after");
+    return streamSSE(c, async (stream) => {
+      let closed = false;
+      let dirty = false;
+      let wake: (() => void) | undefined;
+      const unsubscribe = deps.wakeup?.subscribe(() => {
+        dirty = true;
+        wake?.();
+      });
+      stream.onAbort(() => {
+        closed = true;
+        wake?.();
+      });
+      let lastWrite = Date.now();
+      try {
+        await stream.write("retry: 2000\n\n");
+        while (!closed) {
+          dirty = false;
+          const page = await deps.store.eventsAfter(cursor, PAGE);
+          for (const s of page) {
+            await stream.writeSSE({ id: String(s.cursor), event: s.event.type, data: JSON.stringify(s.event) });
+            cursor = s.cursor;
+            lastWrite = Date.now();
+          }
+          if (page.length === PAGE || dirty) continue;
+          if (Date.now() - lastWrite >= heartbeatMs) {
+            await stream.write(": keep-alive\n\n");
+            lastWrite = Date.now();
+          }
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(() => resolve(), Math.min(pollMs, heartbeatMs));
+            wake = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+      } catch (err) {
+        deps.log?.warn("event stream ended", { err });
+      } finally {
+        unsubscribe?.();
+      }
+    });
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * What the HTTP layer needs from parts it does not own. The bind manager and MT router (a later step)
+ * implement `MtSender` and `BindsView`; `createCoreApp` takes them injected.
+ */
+import type { Clock, OutboundMessage, SendOutcome } from "../../contract/index.ts";
+import type { Inbox } from "../inbox.ts";
+import type { Logger } from "../log.ts";
+import type { CoreMetrics } from "../metrics.ts";
+import type { Store } from "../store/store.ts";
+import type { Wakeup } from "../wakeup.ts";
+
+/** Sends one MT over an active bind; never queues on an inactive one. Outcomes are data; throws only for faults. */
+export interface MtSender {
+  send(msg: OutboundMessage, messageId: string): Promise<SendOutcome>;
+}
+
+/** One bind's state, as `GET /v1/binds` shows it. */
+export interface BindInfo {
+  readonly node: string;
+  readonly site: string;
+  /** idle | connecting | binding | bound | unbinding | backoff (metrics.BIND_STATES). */
+  readonly state: string;
+  /** When it entered `state`, epoch ms. */
+  readonly since: number;
+  /** In backoff: when the next attempt may start, epoch ms. */
+  readonly nextAttemptAt?: number;
+  /** submit_sm awaiting a response on this bind. */
+  readonly inFlight: number;
+}
+
+export interface BindsView {
+  list(): readonly BindInfo[];
+}
+
+export interface CoreAppDeps {
+  /** Bearer token for /v1/*. */
+  readonly token: string;
+  readonly store: Store;
+  readonly inbox: Inbox;
+  readonly sender: MtSender;
+  readonly binds: BindsView;
+  readonly metrics: CoreMetrics;
+  readonly clock?: Clock;
+  /** Wakes the event stream when this core stores events (others' are seen by polling). */
+  readonly wakeup?: Wakeup;
+  readonly log?: Logger;
+  /** Largest request body (default 2 MB). */
+  readonly bodyLimitBytes?: number;
+  /** Event stream: poll interval without a wakeup (default 1 s), heartbeat comment interval (default 15 s). */
+  readonly streamPollMs?: number;
+  readonly streamHeartbeatMs?: number;
+}

@@ -1,0 +1,102 @@
+/**
+ * The inbox: every inbound event (MO, receipt) is inserted with its dedup key and acknowledged only after
+ * COMMIT. Group commit: the accepts that arrive while a transaction is being written (or in the same tick)
+ * go into the next transaction together; each caller gets its own answer, and a store failure rejects every
+ * caller of that batch, so the SMPP layer answers an error status and the SMSC delivers again.
+ */
+import type { Event } from "../contract/index.ts";
+import type { Store } from "./store/store.ts";
+import type { Wakeup } from "./wakeup.ts";
+
+export type AcceptResult = { readonly stored: true; readonly cursor: number } | { readonly stored: false; readonly duplicate: true };
+
+export interface InboxOptions {
+  /** Most events in one transaction (default 1000). */
+  readonly maxBatch?: number;
+  /** Clock for `stored_at` (default Date.now). */
+  readonly now?: () => number;
+  /** Told after each commit that stored at least one event. */
+  readonly wakeup?: Wakeup;
+  /** Counts dedup hits and stored events (metrics). */
+  readonly onResult?: (stored: number, duplicates: number) => void;
+  /** false: one transaction per event, the naive alternative (benchmarks only). */
+  readonly groupCommit?: boolean;
+}
+
+interface Waiter {
+  readonly event: Event;
+  readonly resolve: (r: AcceptResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export class Inbox {
+  readonly #store: Store;
+  readonly #maxBatch: number;
+  readonly #now: () => number;
+  readonly #opts: InboxOptions;
+  #queue: Waiter[] = [];
+  #scheduled = false;
+  #writing = false;
+
+  constructor(store: Store, opts: InboxOptions = {}) {
+    this.#store = store;
+    this.#maxBatch = opts.maxBatch ?? 1000;
+    this.#now = opts.now ?? Date.now;
+    this.#opts = opts;
+  }
+
+  /** Stores `event` unless its dedup key is stored already. Resolves after COMMIT; rejects if the store fails. */
+  accept(event: Event): Promise<AcceptResult> {
+    if (this.#opts.groupCommit === false) return this.#write([event]).then((r) => r[0]!);
+    return new Promise<AcceptResult>((resolve, reject) => {
+      this.#queue.push({ event, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Accepts still waiting for a transaction. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#writing) return;
+    this.#scheduled = true;
+    // setImmediate: everything accepted in this tick (e.g. all the deliver_sm of one socket read) batches.
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#maxBatch);
+        try {
+          const results = await this.#write(batch.map((w) => w.event));
+          batch.forEach((w, i) => w.resolve(results[i]!));
+        } catch (e) {
+          for (const w of batch) w.reject(e);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #write(events: Event[]): Promise<AcceptResult[]> {
+    const rs = await this.#store.insertEvents(events, this.#now());
+    let stored = 0;
+    const out = rs.map((r): AcceptResult => {
+      if (!r.inserted) return { stored: false, duplicate: true };
+      stored++;
+      return { stored: true, cursor: r.cursor };
+    });
+    this.#opts.onResult?.(stored, rs.length - stored);
+    if (stored > 0) this.#opts.wakeup?.notify();
+    return out;
+  }
+}

@@ -1,0 +1,52 @@
+/** Inbox queries: append events with dedup (and their outbox rows), pull by cursor. */
+import type { Event } from "../../contract/index.ts";
+import { lockAppend, type Dialect, type Sql } from "./db.ts";
+import type { InsertResult, StoredEvent } from "./store.ts";
+
+/**
+ * Appends events inside the caller's transaction. A dedup key already stored, or repeated earlier in the same
+ * batch, is a duplicate. Inserted events get an outbox row due now when `outbox` is on.
+ */
+export async function insertEvents(tx: Sql, dialect: Dialect, events: readonly Event[], now: number, outbox: boolean): Promise<InsertResult[]> {
+  if (events.length === 0) return [];
+  await lockAppend(tx, dialect);
+  const firstOf = new Map<string, number>();
+  events.forEach((e, i) => firstOf.has(e.dedupKey) || firstOf.set(e.dedupKey, i));
+  const rows = [...firstOf.values()].map((i) => {
+    const e = events[i]!;
+    return { id: e.id, dedup_key: e.dedupKey, type: e.type, stored_at: now, body: JSON.stringify(e) };
+  });
+  const cursors = new Map<string, number>();
+  // Chunked: sqlite allows at most 32766 bound parameters per statement.
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    const got = await tx`INSERT INTO events ${tx(chunk)} ON CONFLICT (dedup_key) DO NOTHING RETURNING cursor, dedup_key`;
+    for (const r of got as { cursor: number | string; dedup_key: string }[]) cursors.set(r.dedup_key, Number(r.cursor));
+  }
+  if (outbox && cursors.size > 0) {
+    const out = [...cursors.values()].map((cursor) => ({ cursor, attempts: 0, next_at: now }));
+    for (let i = 0; i < out.length; i += 5000) await tx`INSERT INTO outbox ${tx(out.slice(i, i + 5000))}`;
+  }
+  return events.map((e, i) => {
+    const cursor = cursors.get(e.dedupKey);
+    return firstOf.get(e.dedupKey) === i && cursor !== undefined
+      ? { inserted: true as const, cursor }
+      : { inserted: false as const, duplicate: true as const };
+  });
+}
+
+export async function hasAnyDedupKey(sql: Sql, keys: readonly string[]): Promise<boolean> {
+  if (keys.length === 0) return false;
+  const rows = await sql`SELECT 1 AS x FROM events WHERE dedup_key IN ${sql(keys as string[])} LIMIT 1`;
+  return rows.length > 0;
+}
+
+export async function eventsAfter(sql: Sql, after: number, limit: number): Promise<StoredEvent[]> {
+  const rows = await sql`SELECT cursor, body FROM events WHERE cursor > ${after} ORDER BY cursor LIMIT ${limit}`;
+  return (rows as { cursor: number | string; body: string }[]).map((r) => ({ cursor: Number(r.cursor), event: JSON.parse(r.body) as Event }));
+}
+
+export async function lastCursor(sql: Sql): Promise<number> {
+  const [r] = await sql`SELECT MAX(cursor) AS c FROM events`;
+  return Number(r?.c ?? 0);
+}

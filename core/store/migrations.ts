@@ -1,0 +1,75 @@
+/**
+ * Versioned schema migrations, applied at start inside one write transaction (PostgreSQL: under an advisory
+ * lock, so several cores starting together migrate once). Applying them again is a no-op.
+ * Times are epoch milliseconds in BIGINT columns: the same in both dialects.
+ */
+import type { Db, Dialect, Sql } from "./db.ts";
+
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: (d: Dialect) => string[];
+}
+
+const serial = (d: Dialect) => (d === "postgres" ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "inbox, outbox, mt records, parked receipts",
+    up: (d) => [
+      // cursor: the pull/stream position; AUTOINCREMENT (sqlite) / a sequence (PG) never reuse a value.
+      `CREATE TABLE events (
+         cursor ${serial(d)},
+         id TEXT NOT NULL,
+         dedup_key TEXT NOT NULL UNIQUE,
+         type TEXT NOT NULL,
+         stored_at BIGINT NOT NULL,
+         body TEXT NOT NULL)`,
+      `CREATE TABLE outbox (
+         cursor BIGINT PRIMARY KEY REFERENCES events(cursor),
+         attempts INTEGER NOT NULL DEFAULT 0,
+         next_at BIGINT NOT NULL,
+         lease_owner TEXT,
+         lease_until BIGINT,
+         dead_at BIGINT,
+         last_error TEXT)`,
+      `CREATE INDEX outbox_due ON outbox (next_at) WHERE dead_at IS NULL`,
+      `CREATE TABLE mt_segments (
+         smsc_form TEXT NOT NULL,
+         client_message_id TEXT NOT NULL,
+         segment INTEGER NOT NULL,
+         smsc_message_id TEXT NOT NULL,
+         node TEXT,
+         site TEXT,
+         created_at BIGINT NOT NULL,
+         PRIMARY KEY (smsc_form, client_message_id, segment))`,
+      `CREATE INDEX mt_segments_client ON mt_segments (client_message_id)`,
+      `CREATE TABLE parked_receipts (
+         dedup_key TEXT NOT NULL,
+         smsc_form TEXT NOT NULL,
+         parked_at BIGINT NOT NULL,
+         body TEXT NOT NULL,
+         PRIMARY KEY (dedup_key, smsc_form))`,
+      `CREATE INDEX parked_form ON parked_receipts (smsc_form)`,
+      `CREATE INDEX parked_at ON parked_receipts (parked_at)`,
+    ],
+  },
+];
+
+/** Applies every migration not yet applied; returns the versions it applied. */
+export async function migrate(db: Db, now: number = Date.now()): Promise<number[]> {
+  return db.write(async (tx: Sql) => {
+    if (db.dialect === "postgres") await tx`SELECT pg_advisory_xact_lock(40, 0)`;
+    await tx`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+    const done = new Set((await tx`SELECT version FROM schema_migrations`).map((r: { version: number }) => Number(r.version)));
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const stmt of m.up(db.dialect)) await tx.unsafe(stmt);
+      await tx`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${now})`;
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

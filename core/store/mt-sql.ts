@@ -1,0 +1,93 @@
+/**
+ * MT records (client message id ↔ every segment's SMSC id forms) and parked receipts (receipts whose SMSC id
+ * is not known yet). Parking and recording a submit lock the ids' forms, so they never miss each other.
+ */
+import { smscMessageIdForms, type Event } from "../../contract/index.ts";
+import { lockForms, type Dialect, type Sql } from "./db.ts";
+import { insertEvents } from "./events-sql.ts";
+import type { ParkResult, StoredEvent, SubmitRecord } from "./store.ts";
+
+/** The receipt with our message id filled in; its id and dedup key stay the same. */
+export function withClientMessageId(event: Event, clientMessageId: string): Event {
+  return event.type === "message.status" ? { ...event, data: { ...event.data, clientMessageId } } : event;
+}
+
+async function lookup(sql: Sql, forms: readonly string[]): Promise<string | undefined> {
+  if (forms.length === 0) return undefined;
+  const [r] = await sql`SELECT client_message_id FROM mt_segments WHERE smsc_form IN ${sql(forms as string[])}
+                        ORDER BY created_at DESC LIMIT 1`;
+  return r?.client_message_id as string | undefined;
+}
+
+export const findClientMessageId = lookup;
+
+async function store(tx: Sql, dialect: Dialect, events: Event[], now: number, outbox: boolean): Promise<StoredEvent[]> {
+  const results = await insertEvents(tx, dialect, events, now, outbox);
+  return events.flatMap((event, i) => {
+    const r = results[i]!;
+    return r.inserted ? [{ cursor: r.cursor, event }] : [];
+  });
+}
+
+export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, now: number, outbox: boolean): Promise<StoredEvent[]> {
+  const rows = rec.segments.flatMap((s, segment) =>
+    smscMessageIdForms(s.smscMessageId).map((smsc_form) => ({
+      smsc_form,
+      client_message_id: rec.clientMessageId,
+      segment,
+      smsc_message_id: s.smscMessageId,
+      node: s.node ?? null,
+      site: s.site ?? null,
+      created_at: now,
+    })),
+  );
+  if (rows.length === 0) return [];
+  const forms = rows.map((r) => r.smsc_form);
+  await lockForms(tx, dialect, forms);
+  await tx`INSERT INTO mt_segments ${tx(rows)} ON CONFLICT DO NOTHING`;
+  const parked = (await tx`DELETE FROM parked_receipts WHERE dedup_key IN
+      (SELECT dedup_key FROM parked_receipts WHERE smsc_form IN ${tx(forms)}) RETURNING dedup_key, body`) as { dedup_key: string; body: string }[];
+  const unique = new Map(parked.map((p) => [p.dedup_key, p.body]));
+  const events = [...unique.values()].map((b) => withClientMessageId(JSON.parse(b) as Event, rec.clientMessageId));
+  return store(tx, dialect, events, now, outbox);
+}
+
+export async function parkReceipt(tx: Sql, dialect: Dialect, event: Event, forms: readonly string[], now: number, outbox: boolean): Promise<ParkResult> {
+  await lockForms(tx, dialect, forms);
+  const seen = await tx`SELECT 1 AS x FROM events WHERE dedup_key = ${event.dedupKey}`;
+  if (seen.length > 0) return { outcome: "duplicate" };
+  const clientMessageId = await lookup(tx, forms);
+  if (clientMessageId !== undefined) {
+    const [stored] = await store(tx, dialect, [withClientMessageId(event, clientMessageId)], now, outbox);
+    return stored ? { outcome: "stored", cursor: stored.cursor, clientMessageId } : { outcome: "duplicate" };
+  }
+  const body = JSON.stringify(event);
+  const rows = [...new Set(forms)].map((smsc_form) => ({ dedup_key: event.dedupKey, smsc_form, parked_at: now, body }));
+  const got = await tx`INSERT INTO parked_receipts ${tx(rows)} ON CONFLICT DO NOTHING RETURNING dedup_key`;
+  return got.length > 0 ? { outcome: "parked" } : { outcome: "duplicate" };
+}
+
+export async function releaseParked(tx: Sql, dialect: Dialect, olderThan: number, now: number, outbox: boolean) {
+  // Correlatable now (a fallback: parking and recording already meet under the form locks), or expired.
+  const matched = (await tx`SELECT p.dedup_key, m.client_message_id FROM parked_receipts p
+      JOIN mt_segments m ON m.smsc_form = p.smsc_form`) as { dedup_key: string; client_message_id: string }[];
+  const cmids = new Map(matched.map((m) => [m.dedup_key, m.client_message_id]));
+  const expired = (await tx`SELECT DISTINCT dedup_key FROM parked_receipts WHERE parked_at < ${olderThan}`) as { dedup_key: string }[];
+  const keys = [...new Set([...cmids.keys(), ...expired.map((e) => e.dedup_key)])];
+  const correlated: Event[] = [];
+  const uncorrelated: Event[] = [];
+  for (let i = 0; i < keys.length; i += 1000) {
+    // Only what this DELETE removed: a concurrent recordSubmit may have released some of them already.
+    const gone = (await tx`DELETE FROM parked_receipts WHERE dedup_key IN ${tx(keys.slice(i, i + 1000))} RETURNING dedup_key, body`) as { dedup_key: string; body: string }[];
+    for (const [key, body] of new Map(gone.map((g) => [g.dedup_key, g.body]))) {
+      const cmid = cmids.get(key);
+      const event = JSON.parse(body) as Event;
+      if (cmid !== undefined) correlated.push(withClientMessageId(event, cmid));
+      else uncorrelated.push(event);
+    }
+  }
+  return {
+    correlated: await store(tx, dialect, correlated, now, outbox),
+    uncorrelated: await store(tx, dialect, uncorrelated, now, outbox),
+  };
+}

@@ -1,0 +1,51 @@
+/** Core config: the committed local file loads; env overrides; every bad key named; production refuses dev credentials. */
+import { expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LOCAL_TOPOLOGY } from "../../contract/index.ts";
+import { ConfigError, loadCoreConfig, parseCoreConfig } from "../../core/config.ts";
+
+const local = () => JSON.parse(readFileSync(join(import.meta.dir, "../../core/local.config.json"), "utf8"));
+
+test("the committed local config loads, frozen, with the dev defaults", () => {
+  const c = loadCoreConfig({});
+  expect(c.http.port).toBe(8080);
+  expect(c.http.token).toBe("dev-token");
+  expect(c.webhook.secret).toBe("dev-webhook");
+  expect(c.store.url).toBe("sqlite://.data/core.sqlite");
+  expect(c.binds.rebindFloorMs).toBe(30_000);
+  expect(c.binds.window).toBe(10);
+  expect(c.topology).toEqual(LOCAL_TOPOLOGY);
+  expect(Object.isFrozen(c) && Object.isFrozen(c.http) && Object.isFrozen(c.topology.smscNodes[0])).toBe(true);
+});
+
+test("env overrides (GSH_*) apply; GSH_CORE_CONFIG picks the file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gsh-cfg-"));
+  const path = join(dir, "c.json");
+  writeFileSync(path, JSON.stringify({ ...local(), http: { ...local().http, port: 9000 } }));
+  const c = loadCoreConfig({ GSH_CORE_CONFIG: path, GSH_STORE_URL: "postgres://127.0.0.1:5432/x", GSH_BIND_WINDOW: "64" });
+  expect([c.http.port, c.store.url, c.binds.window]).toEqual([9000, "postgres://127.0.0.1:5432/x", 64]);
+});
+
+test("every bad key is named at once", () => {
+  const raw = { ...local(), http: { ...local().http, port: "x", token: "short" }, store: { url: "mysql://x" }, bogus: 1 };
+  try {
+    parseCoreConfig(raw, { GSH_REBIND_FLOOR_MS: "soon" });
+    throw new Error("expected a ConfigError");
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    const paths = (e as ConfigError).issues.map((i) => i.path);
+    for (const p of ["http.port", "http.token", "store.url", "binds.rebindFloorMs (GSH_REBIND_FLOOR_MS)"]) expect(paths).toContain(p);
+    expect((e as ConfigError).message).toContain("store.url");
+  }
+});
+
+test("production refuses the committed dev credentials, naming each", () => {
+  expect(() => parseCoreConfig({ ...local(), mode: "production" })).toThrow(/http\.token[\s\S]*webhook\.secret[\s\S]*genesys\.login[\s\S]*genesys\.password/);
+  const prod = parseCoreConfig(
+    { ...local(), mode: "production" },
+    { GSH_CORE_TOKEN: "a-real-token-1", GSH_WEBHOOK_SECRET: "a-real-secret", GSH_GENESYS_LOGIN: "acme", GSH_GENESYS_PASSWORD: "s3cret!" },
+  );
+  expect(prod.mode).toBe("production");
+});

@@ -1,0 +1,78 @@
+/** GET /v1/events/stream over a real Bun.serve socket: live delivery, resume with Last-Event-ID; both backends. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { serveCore } from "../../core/http/serve.ts";
+import { BACKENDS, backend } from "./helpers/stores.ts";
+import { AUTH, coreApp } from "./helpers/core-app.ts";
+import { mo } from "./helpers/events.ts";
+
+interface Sse {
+  id?: string;
+  event?: string;
+  data?: string;
+}
+
+/** Reads SSE messages from a response until `count` arrive (or the deadline), then cancels the stream. */
+async function readSse(res: Response, count: number, ms = 3_000): Promise<Sse[]> {
+  const out: Sse[] = [];
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  const deadline = setTimeout(() => void reader.cancel(), ms);
+  try {
+    while (out.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const msg: Sse = {};
+        for (const line of block.split("\n")) {
+          const m = /^(id|event|data): ?(.*)$/.exec(line);
+          if (m) msg[m[1] as keyof Sse] = m[2];
+        }
+        if (msg.data !== undefined) out.push(msg);
+      }
+    }
+  } finally {
+    clearTimeout(deadline);
+    await reader.cancel().catch(() => undefined);
+  }
+  return out;
+}
+
+for (const name of BACKENDS) {
+  describe(`event stream (${name})`, () => {
+    const b = backend(name);
+    afterAll(() => b.cleanup());
+
+    test("streams stored events live, then resumes after Last-Event-ID", async () => {
+      const store = await b.open();
+      const { app, inbox } = coreApp(store);
+      const server = serveCore(app, { port: 0 });
+      try {
+        const base = `http://127.0.0.1:${server.port}/v1/events/stream`;
+        const start = await store.lastCursor();
+        expect((await fetch(base)).status).toBe(401);
+        const first = await inbox.accept(await mo("s1"));
+        const res = await fetch(`${base}?after=${start}`, { headers: AUTH });
+        expect(res.headers.get("content-type")).toContain("text/event-stream");
+        const reading = readSse(res, 3);
+        await Bun.sleep(30);
+        await inbox.accept(await mo("s2")); // arrives while connected
+        await inbox.accept(await mo("s3"));
+        const got = await reading;
+        expect(got.map((m) => m.event)).toEqual(["message.received", "message.received", "message.received"]);
+        expect(got.map((m) => JSON.parse(m.data!).id)).toEqual([(await mo("s1")).id, (await mo("s2")).id, (await mo("s3")).id]);
+        expect(Number(got[0]!.id)).toBe(first.stored ? first.cursor : -1);
+
+        await inbox.accept(await mo("s4"));
+        const resumed = await readSse(await fetch(base, { headers: { ...AUTH, "Last-Event-ID": got[1]!.id! } }), 2);
+        expect(resumed.map((m) => JSON.parse(m.data!).id)).toEqual([(await mo("s3")).id, (await mo("s4")).id]);
+        expect((await fetch(base, { headers: { ...AUTH, "Last-Event-ID": "x" } })).status).toBe(400);
+      } finally {
+        server.stop(true);
+      }
+    });
+  });
+}
