@@ -1,12 +1,12 @@
 /**
- * One inbound deliver_sm → the contract event it stands for: a delivery receipt (`message.status`) or an
- * MO (`message.received`), with the dedup key that makes a redelivery (same bind, another bind, the other
- * site) the same event. Receipts are identified by the `receipted_message_id` TLV and `message_state` TLV,
+ * One inbound deliver_sm → what it stands for: a delivery receipt (with the dedup key that makes a
+ * redelivery on the same bind, another bind or the other site the same event) or an MO (deduplicated by
+ * content, core/mo-dedup.ts). Receipts are identified by the `receipted_message_id` TLV and `message_state` TLV,
  * as Genesys documents; the receipt text is parsed leniently only where a TLV is missing.
  */
 import {
-  dedupKeys, makeEvent, messageStateCode, messageStateFromStat, messageStateName, smscMessageIdForms, toE164,
-  type DeliveryReport, type Event, type EventSource, type MessageStateName,
+  dedupKeys, messageStateCode, messageStateFromStat, messageStateName, smscMessageIdForms, toE164,
+  type DeliveryReport, type InboundMessage, type MessageStateName,
 } from "../../contract/index.ts";
 import type { DeliverSmPdu } from "../smpp/index.ts";
 import { decodeText } from "./text-decode.ts";
@@ -51,42 +51,36 @@ function latin1(b: Uint8Array): string {
   return s;
 }
 
-export type DeliverEvent = { ok: true; event: Event } | { ok: false; reason: string };
+/** What one deliver_sm carries: a receipt (with its dedup key), an MO, or nothing usable (with why). */
+export type Decoded =
+  | { readonly kind: "receipt"; readonly dedupKey: string; readonly data: DeliveryReport }
+  | { readonly kind: "mo"; readonly mo: InboundMessage }
+  | { readonly kind: "invalid"; readonly reason: string };
 
 /** Text of an MO: short_message, or message_payload when present (long MOs). */
 function moBytes(pdu: DeliverSmPdu): Uint8Array {
   return pdu.tlvs?.messagePayload ?? pdu.shortMessage;
 }
 
-/** The content-hash time bucket window for MOs without an id (see core/mo-dedup.ts). */
-export async function deliverToEvent(
-  pdu: DeliverSmPdu,
-  source: EventSource,
-  receivedAt: Date,
-  moKey: (mo: { from: string; to: string; text: string }, receivedAt: number) => Promise<string>,
-): Promise<DeliverEvent> {
-  if (isReceipt(pdu)) {
-    const body = parseReceiptText(latin1(moBytes(pdu)));
-    const rawId = pdu.tlvs?.receiptedMessageId ?? body.id;
-    if (!rawId) return { ok: false, reason: "receipt without receipted_message_id or id:" };
-    const smscMessageId = smscMessageIdForms(rawId)[0] ?? rawId;
-    const tlvState = pdu.tlvs?.messageState;
-    const state: MessageStateName | undefined =
-      (tlvState !== undefined ? messageStateName(tlvState) : undefined) ?? (body.stat ? messageStateFromStat(body.stat) : undefined);
-    if (!state) return { ok: false, reason: "receipt without a readable message_state or stat:" };
-    const data: DeliveryReport = {
-      smscMessageId,
-      state,
-      stateCode: messageStateCode(state),
-      ...(body.err && { errorCode: body.err }),
-      ...(body.doneDate && { doneAt: doneDateIso(body.doneDate) }),
-      ...(pdu.tlvs?.networkErrorCode && { networkErrorCode: Array.from(pdu.tlvs.networkErrorCode, (b) => b.toString(16).padStart(2, "0")).join("") }),
-    };
-    const key = dedupKeys.receipt(`smsc:${smscMessageId}`, data.stateCode, `${body.doneDate ?? ""}:${body.err ?? ""}`);
-    return { ok: true, event: await makeEvent("message.status", key, data, source, receivedAt) };
+export function decodeDeliver(pdu: DeliverSmPdu): Decoded {
+  if (!isReceipt(pdu)) {
+    return { kind: "mo", mo: { from: toE164(pdu.sourceAddr), to: pdu.destinationAddr, text: decodeText(moBytes(pdu), pdu.dataCoding) } };
   }
-  const text = decodeText(moBytes(pdu), pdu.dataCoding);
-  const mo = { from: toE164(pdu.sourceAddr), to: pdu.destinationAddr, text };
-  const key = await moKey(mo, receivedAt.getTime());
-  return { ok: true, event: await makeEvent("message.received", key, mo, source, receivedAt) };
+  const body = parseReceiptText(latin1(moBytes(pdu)));
+  const rawId = pdu.tlvs?.receiptedMessageId ?? body.id;
+  if (!rawId) return { kind: "invalid", reason: "receipt without receipted_message_id or id:" };
+  const smscMessageId = smscMessageIdForms(rawId)[0] ?? rawId;
+  const tlvState = pdu.tlvs?.messageState;
+  const state: MessageStateName | undefined =
+    (tlvState !== undefined ? messageStateName(tlvState) : undefined) ?? (body.stat ? messageStateFromStat(body.stat) : undefined);
+  if (!state) return { kind: "invalid", reason: "receipt without a readable message_state or stat:" };
+  const data: DeliveryReport = {
+    smscMessageId,
+    state,
+    stateCode: messageStateCode(state),
+    ...(body.err && { errorCode: body.err }),
+    ...(body.doneDate && { doneAt: doneDateIso(body.doneDate) }),
+    ...(pdu.tlvs?.networkErrorCode && { networkErrorCode: Array.from(pdu.tlvs.networkErrorCode, (b) => b.toString(16).padStart(2, "0")).join("") }),
+  };
+  return { kind: "receipt", dedupKey: dedupKeys.receipt(`smsc:${smscMessageId}`, data.stateCode, `${body.doneDate ?? ""}:${body.err ?? ""}`), data };
 }

@@ -21,6 +21,13 @@ async function lookup(sql: Sql, forms: readonly string[]): Promise<string | unde
 
 export const findClientMessageId = lookup;
 
+/** An MT's recorded segments, in order (empty when the id was never accepted). */
+export async function findSubmit(sql: Sql, clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]> {
+  const rows = (await sql`SELECT DISTINCT segment, smsc_message_id, node, site FROM mt_segments
+                          WHERE client_message_id = ${clientMessageId} ORDER BY segment`) as { smsc_message_id: string; node: string | null; site: string | null }[];
+  return rows.map((r) => ({ smscMessageId: r.smsc_message_id, ...(r.node !== null && { node: r.node }), ...(r.site !== null && { site: r.site }) }));
+}
+
 async function store(tx: Sql, dialect: Dialect, events: Event[], now: number, outbox: boolean): Promise<StoredEvent[]> {
   const results = await insertEvents(tx, dialect, events, now, outbox);
   return events.flatMap((event, i) => {

@@ -7,7 +7,7 @@ import { dialectOf, openDb, type Db, type Dialect } from "./db.ts";
 import { migrate } from "./migrations.ts";
 import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
-import { findClientMessageId, parkReceipt, recordSubmit, releaseParked } from "./mt-sql.ts";
+import { findClientMessageId, findSubmit, parkReceipt, recordSubmit, releaseParked } from "./mt-sql.ts";
 
 /** An event as stored, with its pull/stream position. */
 export interface StoredEvent {
@@ -66,6 +66,8 @@ export interface Store {
   /** Records an MT's segments; releases (stores, correlated) the parked receipts they match. */
   recordSubmit(rec: SubmitRecord, now: number): Promise<StoredEvent[]>;
   findClientMessageId(forms: readonly string[]): Promise<string | undefined>;
+  /** The segments recorded for a client message id, in order; empty when it was never accepted. */
+  findSubmit(clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]>;
   /** Parks a receipt under its SMSC id forms, unless stored already or correlatable now (atomic). */
   parkReceipt(event: Event, forms: readonly string[], now: number): Promise<ParkResult>;
   /** Stores parked receipts that now correlate, and those parked before `olderThan` uncorrelated. */
@@ -103,6 +105,7 @@ function storeOn(db: Db, outbox: boolean): Store {
     outboxBacklog: () => outboxBacklog(db.read),
     recordSubmit: (rec, now) => db.write((tx) => recordSubmit(tx, db.dialect, rec, now, outbox)),
     findClientMessageId: (forms) => findClientMessageId(db.read, forms),
+    findSubmit: (id) => findSubmit(db.read, id),
     parkReceipt: (event, forms, now) => db.write((tx) => parkReceipt(tx, db.dialect, event, forms, now, outbox)),
     releaseParked: (olderThan, now) => db.write((tx) => releaseParked(tx, db.dialect, olderThan, now, outbox)),
     ping: async () => {

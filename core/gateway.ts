@@ -1,0 +1,170 @@
+/**
+ * The core, assembled: durable services (store, inbox, correlation, outbox), one SMPP bind per SMSC node,
+ * the MT router over the active binds, and the inbound path (deliver_sm → event → commit → deliver_sm_resp).
+ * `main.ts` reads the config and calls this; tests call it with their own clock, ports and store.
+ */
+import type { Hono } from "hono";
+import { makeEvent, systemClock, type Clock, type EventSource, type OutboundMessage, type SendOutcome, type SmscNode } from "../contract/index.ts";
+import { BindManager } from "./binds/bind-manager.ts";
+import type { BindState } from "./binds/bind-state.ts";
+import { smppConnector } from "./binds/smpp-connector.ts";
+import type { CoreConfig } from "./config.ts";
+import type { BindInfo, BindsView, MtSender } from "./http/types.ts";
+import { statusRoutes } from "./http/status.ts";
+import { decodeDeliver } from "./inbound/deliver-event.ts";
+import type { Logger } from "./log.ts";
+import { setBindState } from "./metrics.ts";
+import { acceptContentMo } from "./mo-dedup.ts";
+import { MtRouter } from "./router/mt-router.ts";
+import { GENESYS_DATA_CODINGS } from "./router/segments.ts";
+import { openCoreServices, type CoreServices } from "./services.ts";
+import { Status, type DeliverHandler, type SessionOptions } from "./smpp/index.ts";
+import { RecentActivity } from "./activity.ts";
+
+export interface GatewayOptions {
+  log: Logger;
+  clock?: Clock;
+  random?: () => number;
+  fetch?: typeof fetch;
+  /** Extra SMPP session options (e.g. a session clock in tests). */
+  session?: Partial<SessionOptions>;
+  owner?: string;
+}
+
+export interface Gateway {
+  readonly services: CoreServices;
+  readonly binds: BindManager;
+  readonly router: MtRouter;
+  readonly app: Hono;
+  readonly activity: RecentActivity;
+  /** Stop taking MTs, drain (bounded), unbind every node, stop the outbox, close the store. */
+  stop(): Promise<void>;
+}
+
+function bindInfo(b: ReturnType<BindManager["list"]>[number]): BindInfo {
+  const s: BindState = b.state;
+  return {
+    node: b.node,
+    site: b.site,
+    state: s.kind,
+    since: "since" in s ? s.since : 0,
+    ...(s.kind === "backoff" && { nextAttemptAt: s.nextAttemptAt }),
+    inFlight: b.inFlight,
+  };
+}
+
+export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promise<Gateway> {
+  const { log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const services = await openCoreServices(cfg, { log, clock, ...(opts.fetch && { fetch: opts.fetch }), ...(opts.owner && { owner: opts.owner }) });
+  const { metrics, correlation, inbox, store } = services;
+  const activity = new RecentActivity(clock);
+
+  /** deliver_sm → event → committed → ESME_ROK. A store failure throws: the session answers a temporary error and the SMSC redelivers. */
+  const onDeliver =
+    (node: SmscNode): DeliverHandler =>
+    async (pdu) => {
+      const d = decodeDeliver(pdu);
+      const source: EventSource = { channel: "smpp", site: node.site, node: node.name };
+      const now = clock.now();
+      if (d.kind === "invalid") {
+        log.warn("deliver_sm not usable: answered ESME_RX_P_APPN", { node: node.name, reason: d.reason, sequence: pdu.sequence });
+        return Status.ESME_RX_P_APPN;
+      }
+      if (d.kind === "receipt") {
+        const r = await correlation.receipt(await makeEvent("message.status", d.dedupKey, d.data, source, new Date(now)));
+        activity.inbound("receipt", node.name, r.outcome);
+      } else {
+        const r = await acceptContentMo({ inbox, store, onDuplicate: () => metrics.dedupHits.inc({ path: "mo_content" }) }, d.mo, source, now, cfg.inbox.moDedupWindowMs);
+        activity.inbound("mo", node.name, r.stored ? "stored" : "duplicate");
+      }
+      return Status.ESME_ROK;
+    };
+
+  let router: MtRouter | undefined;
+  const binds = new BindManager({
+    nodes: cfg.topology.smscNodes,
+    policy: { floorMs: cfg.binds.rebindFloorMs, jitterMs: cfg.binds.rebindJitterMs },
+    clock,
+    ...(opts.random && { random: opts.random }),
+    connector: smppConnector({
+      systemId: cfg.genesys.login,
+      password: cfg.genesys.password,
+      mode: cfg.binds.mode,
+      window: cfg.binds.window,
+      responseTimeoutMs: cfg.binds.responseTimeoutMs,
+      enquireLinkIdleMs: cfg.binds.enquireLinkMs,
+      bindTimeoutMs: 10_000,
+      unbindTimeoutMs: 5_000,
+      drainMs: cfg.binds.drainMs,
+      onDeliver,
+      session: { ...(cfg.genesys.systemType && { systemType: cfg.genesys.systemType }), ...opts.session },
+    }),
+    events: {
+      state: (node, state, previous) => {
+        setBindState(metrics, node.name, node.site, state.kind);
+        const fields = { node: node.name, from: previous.kind, to: state.kind, ...(state.kind === "backoff" && { error: state.lastError, nextAttemptAt: new Date(state.nextAttemptAt).toISOString() }) };
+        if (state.kind === "backoff") log.warn("bind down", fields);
+        else if (state.kind === "bound") log.info("bound", fields);
+        else log.debug("bind state", fields);
+        if (state.kind === "bound") router?.notify();
+      },
+      attempt: (node, _at, attempt) => {
+        if (attempt > 1) metrics.rebinds.inc({ node: node.name });
+      },
+    },
+  });
+
+  router = new MtRouter({
+    binds: () => binds.binds,
+    clock,
+    codings: GENESYS_DATA_CODINGS,
+    throttlePauseMs: 1_000,
+    slotWaitMs: 2_000,
+    maxWaiters: 10_000,
+    recorder: {
+      recordSubmit: (r) => correlation.recordSubmit(r),
+      findSubmit: async (id) => {
+        const segs = await store.findSubmit(id);
+        const last = segs.at(-1);
+        return last ? { smscMessageIds: segs.map((s) => s.smscMessageId), node: last.node ?? "", site: last.site ?? "" } : undefined;
+      },
+    },
+    onSubmit: (e) => {
+      metrics.submits.inc({ outcome: e.outcome });
+      metrics.submitLatency.observe({ node: e.node }, e.ms / 1000);
+      metrics.inFlight.set({ node: e.node }, binds.binds.find((b) => b.node.name === e.node)?.session?.inFlight ?? 0);
+    },
+  });
+
+  let draining = false;
+  const sender: MtSender = {
+    async send(msg: OutboundMessage, messageId: string): Promise<SendOutcome> {
+      if (draining) return { status: "rejected", messageId, attempts: [], reason: "the core is shutting down", retryAfterSeconds: 5 };
+      const o = await router!.send(msg, messageId);
+      activity.mt(o.status);
+      return o;
+    },
+  };
+  const view: BindsView = { list: () => binds.list().map(bindInfo) };
+  const app = services.createApp({ sender, binds: view });
+  statusRoutes(app, { binds: view, activity, topology: cfg.topology });
+
+  services.start();
+  binds.start();
+  log.info("core started", { nodes: cfg.topology.smscNodes.map((n) => n.name), store: cfg.store.url.split(":")[0], mode: cfg.binds.mode });
+
+  return {
+    services,
+    binds,
+    router,
+    app,
+    activity,
+    async stop() {
+      draining = true;
+      await binds.stop(); // each session drains its in-flight submits (bounded) before unbinding
+      await services.close();
+      log.info("core stopped");
+    },
+  };
+}
