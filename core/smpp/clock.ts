@@ -1,20 +1,15 @@
 /**
- * Time as an injected dependency, so tests drive keepalive and timeouts in milliseconds
- * (or by hand) instead of sleeping through real SMPP intervals.
+ * Time as an injected dependency, so tests drive keepalive and timeouts in milliseconds (or by hand)
+ * instead of sleeping through real SMPP intervals. The interface is the contract's; the session's real
+ * clock is monotonic, since it only measures durations.
  */
+import type { Clock, TimerId } from "../../contract/clock.ts";
 
+export type { Clock };
 /** Opaque timer handle returned by Clock.setTimeout. */
-export type TimerHandle = unknown;
+export type TimerHandle = TimerId;
 
-/** Monotonic-enough time source and one-shot timers. */
-export interface Clock {
-  /** Milliseconds; only differences are used. */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** The real clock: performance.now() and the runtime's timers. */
+/** The real clock for durations: performance.now() (monotonic) and the runtime's timers. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
