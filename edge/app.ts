@@ -1,0 +1,122 @@
+/**
+ * The edge as one Hono app, runtime-neutral: everything it touches (config, clock, fetch, health layers,
+ * logger) is injected by the entry (worker.ts, deno.ts) or a test. Errors become problem+json here and
+ * only here (`onError`, `notFound`).
+ */
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { Clock } from "../contract/clock.ts";
+import { describeIssues, type Issue } from "../contract/result.ts";
+import { apiKeyAuth } from "./auth.ts";
+import type { Breaker } from "./breaker.ts";
+import { callbackHandler } from "./callback.ts";
+import type { EdgeConfig } from "./config.ts";
+import { HealthBoard, type Defer } from "./health.ts";
+import type { HealthLayer } from "./health-record.ts";
+import { messagesHandler } from "./messages.ts";
+import { HttpProblem, problemResponse } from "./problem.ts";
+import { STATUS_PAGE } from "./status-page.ts";
+
+/** A structured log line; never holds message bodies or secrets. */
+export type LogEvent = { level: "info" | "warn" | "error"; msg: string } & Record<string, unknown>;
+
+export interface AppDeps {
+  readonly config: EdgeConfig;
+  readonly clock: Clock;
+  readonly fetch: typeof fetch;
+  readonly health?: {
+    /** Per-isolate breakers by target name (pass one to keep state across app instances). */
+    readonly breakers?: Map<string, Breaker>;
+    /** Per-location layer (Cache API). */
+    readonly shared?: HealthLayer;
+    /** Global layer (KV), written by the prober. */
+    readonly global?: HealthLayer;
+  };
+  readonly log?: (e: LogEvent) => void;
+}
+
+/** `ctx.waitUntil` where the runtime has one (Workers), else let the promise run on its own (Deno, tests). */
+function deferFor(c: Context): Defer {
+  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined;
+  }
+  return ctx ? (p) => ctx.waitUntil(p.catch(() => undefined)) : (p) => void p.catch(() => undefined);
+}
+
+function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof HTTPException) return new HttpProblem(err.status, "Error", err.message || "request failed");
+  return new HttpProblem(500, "Internal error", "the edge failed to handle the request");
+}
+
+function withErrors(app: Hono, log: (e: LogEvent) => void): Hono {
+  app.onError((err, c) => {
+    const p = toProblem(err);
+    if (p.status >= 500) log({ level: "error", msg: "request failed", status: p.status, path: c.req.path, error: err instanceof Error ? err.message : String(err) });
+    return problemResponse(p);
+  });
+  app.notFound((c) => problemResponse(new HttpProblem(404, "Not found", `no route for ${c.req.method} ${c.req.path}`)));
+  return app;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const { config, clock } = deps;
+  const log = deps.log ?? (() => undefined);
+  const board = new HealthBoard(config.targets, {
+    clock,
+    breaker: { cooldownMs: config.breaker.cooldownMs, threshold: config.breaker.threshold, trialTimeoutMs: config.deadlineMs },
+    ...(deps.health?.breakers && { breakers: deps.health.breakers }),
+    ...(deps.health?.shared && { shared: deps.health.shared }),
+    ...(deps.health?.global && { global: deps.health.global }),
+    sharedRefreshMs: config.sharedRefreshMs,
+    globalRefreshMs: config.globalRefreshMs,
+  });
+  const limit = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: () => { throw new HttpProblem(413, "Payload too large", `the body is over ${config.bodyLimitBytes} bytes`); },
+  });
+  const app = withErrors(new Hono(), log);
+
+  app.use("/v1/*", cors({
+    origin: (origin) => (config.corsOrigins.includes(origin) ? origin : null),
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+    exposeHeaders: ["Retry-After", "Idempotency-Key"],
+    maxAge: 600,
+  }));
+
+  app.post("/v1/messages", apiKeyAuth(config.apiKeyHashes), limit,
+    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor }));
+
+  app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));
+
+  app.get("/v1/health", async (c) => {
+    const first = board.refresh(deferFor(c));
+    if (first) await first;
+    const iso = (t: number | undefined) => (t === undefined || t <= 0 ? undefined : new Date(t).toISOString());
+    const sites = board.view().map((s) => ({ ...s, since: iso(s.since), until: iso(s.until) }));
+    const up = sites.filter((s) => s.state !== "down").length;
+    const status = up === sites.length ? "ok" : up === 0 ? "down" : "degraded";
+    return c.json({ status, sites, at: new Date(clock.now()).toISOString() }, 200, { "cache-control": "no-store" });
+  });
+
+  app.get("/", (c) => c.html(STATUS_PAGE));
+  return app;
+}
+
+/**
+ * The app when the configuration is unusable: every request gets 503 naming what to fix (setting names
+ * only, never values). The entry logs the same once.
+ */
+export function createFailClosedApp(issues: readonly Issue[]): Hono {
+  const detail = `the edge is not configured: ${describeIssues(issues)}`;
+  const settings = [...new Set(issues.map((i) => i.path))];
+  const app = new Hono();
+  app.all("*", () => problemResponse(new HttpProblem(503, "Edge misconfigured", detail, { settings })));
+  return app;
+}

@@ -1,0 +1,30 @@
+/**
+ * Caller authentication for the API: `Authorization: Bearer <api key>`. Keys are configured as SHA-256
+ * digests, so the configuration never holds a caller's key; a presented key is hashed and compared in
+ * constant time. Keys that passed are remembered for the isolate's life (a small bounded set), because
+ * WebCrypto's async digest costs tens of microseconds a request on Deno, more than the rest of the edge;
+ * a failed key is never remembered, so guessing always pays the full constant-time check.
+ */
+import type { MiddlewareHandler } from "hono";
+import { HttpProblem } from "./problem.ts";
+import { fromHex, matchesAny, sha256 } from "./secrets.ts";
+
+const REMEMBERED_MAX = 256;
+
+export function apiKeyAuth(hashesHex: readonly string[]): MiddlewareHandler {
+  const allowed = hashesHex.map(fromHex);
+  const verified = new Set<string>();
+  const challenge = { "www-authenticate": 'Bearer realm="genesys-sms-ha"' };
+  return async (c, next) => {
+    const h = c.req.header("authorization");
+    const m = h ? /^Bearer\s+(\S{1,512})\s*$/i.exec(h) : null;
+    if (!m) throw new HttpProblem(401, "Unauthorized", "send your API key as 'Authorization: Bearer <key>'", {}, challenge);
+    const key = m[1]!;
+    if (!verified.has(key)) {
+      if (!matchesAny(await sha256(key), allowed)) throw new HttpProblem(401, "Unauthorized", "the API key is not valid", {}, challenge);
+      if (verified.size >= REMEMBERED_MAX) verified.clear();
+      verified.add(key);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The edge's configuration: the environment (see env.ts) validated once into a frozen object. Every problem
+ * is named at once; a missing secret or, in production, a committed dev credential is a problem, so the
+ * entry can fail closed with a message that says exactly which setting to fix.
+ */
+import { z } from "zod";
+import { DEV_CREDENTIALS, devCredentialsIn } from "../contract/dev-credentials.ts";
+import { SiteName } from "../contract/topology.ts";
+import { fail, fromZod, ok, type Issue, type Result } from "../contract/result.ts";
+import { REQUIRED_SETTINGS, type Env } from "./env.ts";
+
+/** SHA-256 of the dev API key `dev-key` (configured keys are hashes, so the dev key is caught by its hash). */
+export const DEV_API_KEY_HASH = "7e9f8fd111802be56c379d597842e29b2cebd35ff2133d431a49fa556a18704e";
+
+/** Where a send may go: a Genesys site, or the DNS-failover URL as one more target. */
+export interface Target {
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface EdgeConfig {
+  readonly production: boolean;
+  /** In order: primary first; the single URL (name `dns`) last when configured. */
+  readonly targets: readonly Target[];
+  readonly genesys: { readonly login: string; readonly password: string };
+  readonly apiKeyHashes: readonly string[];
+  readonly callbackSecret: string;
+  readonly core: { readonly url: string; readonly token: string; readonly timeoutMs: number };
+  readonly corsOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+  readonly attemptTimeoutMs: number;
+  readonly deadlineMs: number;
+  readonly breaker: { readonly cooldownMs: number; readonly threshold: number };
+  readonly throttleRetryAfterS: number;
+  readonly sharedRefreshMs: number;
+  readonly globalRefreshMs: number;
+}
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const list = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+
+const Settings = z.object({
+  EDGE_ENV: z.enum(["production", "development"]).default("production"),
+  GENESYS_SITES: z.string().optional(),
+  GENESYS_SINGLE_URL: httpUrl.optional(),
+  CORE_URL: httpUrl,
+  CORS_ORIGINS: z.string().optional(),
+  BODY_LIMIT_BYTES: int(1 << 20, 1024, 32 << 20),
+  ATTEMPT_TIMEOUT_MS: int(5000, 10, 120_000),
+  DEADLINE_MS: int(12_000, 10, 300_000),
+  BREAKER_COOLDOWN_MS: int(30_000, 10, 3_600_000),
+  BREAKER_THRESHOLD: int(3, 1, 100),
+  THROTTLE_RETRY_AFTER_S: int(5, 1, 3600),
+  SHARED_REFRESH_MS: int(1000, 10, 600_000),
+  GLOBAL_REFRESH_MS: int(15_000, 10, 3_600_000),
+  CORE_TIMEOUT_MS: int(5000, 10, 120_000),
+  GENESYS_LOGIN: z.string().min(1),
+  GENESYS_PASSWORD: z.string().min(1),
+  EDGE_API_KEY_HASHES: z.string().min(1),
+  CALLBACK_SECRET: z.string().min(8, "must be at least 8 characters"),
+  CORE_TOKEN: z.string().min(1),
+});
+
+function parseSites(raw: string | undefined, issues: Issue[]): Target[] {
+  const out: Target[] = [];
+  for (const entry of list(raw)) {
+    const eq = entry.indexOf("=");
+    const name = entry.slice(0, eq).trim();
+    const url = entry.slice(eq + 1).trim();
+    if (eq < 1 || !SiteName.safeParse(name).success || !httpUrl.safeParse(url).success) {
+      issues.push({ path: "GENESYS_SITES", message: `'${entry.slice(0, 80)}' is not name=http(s)-url (name like dc3)` });
+    } else if (out.some((t) => t.name === name)) {
+      issues.push({ path: "GENESYS_SITES", message: `site '${name}' is listed twice` });
+    } else out.push({ name, url });
+  }
+  return out;
+}
+
+/** Validates the environment into the edge's configuration, naming every missing or bad setting. */
+export function parseConfig(env: Env): Result<EdgeConfig> {
+  const plain: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === "string" && v.trim() !== "") plain[k] = v.trim();
+
+  const missing: Issue[] = REQUIRED_SETTINGS.filter((k) => plain[k] === undefined && !(k === "GENESYS_SITES" && plain.GENESYS_SINGLE_URL))
+    .map((k) => ({ path: k, message: "is required but not set" }));
+  const issues: Issue[] = [...missing];
+  let targets = parseSites(plain.GENESYS_SITES, issues);
+  const primaryName = plain.GENESYS_PRIMARY;
+  if (primaryName !== undefined) {
+    const primary = targets.find((t) => t.name === primaryName);
+    if (!primary) issues.push({ path: "GENESYS_PRIMARY", message: `'${primaryName.slice(0, 20)}' is not one of GENESYS_SITES` });
+    else targets = [primary, ...targets.filter((t) => t !== primary)];
+  }
+  // Checked on the raw values, so a dev credential is named even when other settings are missing too.
+  if (plain.EDGE_ENV !== "development") {
+    const dev = devCredentialsIn({
+      GENESYS_LOGIN: plain.GENESYS_LOGIN, GENESYS_PASSWORD: plain.GENESYS_PASSWORD, CALLBACK_SECRET: plain.CALLBACK_SECRET, CORE_TOKEN: plain.CORE_TOKEN,
+    });
+    if (list(plain.EDGE_API_KEY_HASHES).some((h) => h.toLowerCase() === DEV_API_KEY_HASH)) dev.push("EDGE_API_KEY_HASHES");
+    for (const k of dev) issues.push({ path: k, message: "holds a committed development credential: refused in production" });
+  }
+  const parsed = fromZod(Settings.safeParse(plain));
+  if (!parsed.success) issues.push(...parsed.issues.filter((i) => !missing.some((m) => m.path === i.path)));
+  if (!parsed.success) return fail(...(issues as [Issue, ...Issue[]]));
+  const s = parsed.output;
+  if (s.GENESYS_SINGLE_URL !== undefined) targets.push({ name: "dns", url: s.GENESYS_SINGLE_URL });
+
+  const apiKeyHashes = list(s.EDGE_API_KEY_HASHES).map((h) => h.toLowerCase());
+  if (apiKeyHashes.some((h) => !/^[0-9a-f]{64}$/.test(h))) issues.push({ path: "EDGE_API_KEY_HASHES", message: "must be SHA-256 hex digests (64 hex characters), comma-separated" });
+
+  const corsOrigins = list(s.CORS_ORIGINS);
+  if (corsOrigins.includes("*")) issues.push({ path: "CORS_ORIGINS", message: "'*' is refused: list the origins" });
+  if (s.DEADLINE_MS < s.ATTEMPT_TIMEOUT_MS) issues.push({ path: "DEADLINE_MS", message: "must be at least ATTEMPT_TIMEOUT_MS" });
+
+  if (issues.length) return fail(...(issues as [Issue, ...Issue[]]));
+
+  return ok(deepFreeze({
+    production: s.EDGE_ENV === "production",
+    targets,
+    genesys: { login: s.GENESYS_LOGIN, password: s.GENESYS_PASSWORD },
+    apiKeyHashes,
+    callbackSecret: s.CALLBACK_SECRET,
+    core: { url: s.CORE_URL.replace(/\/+$/, ""), token: s.CORE_TOKEN, timeoutMs: s.CORE_TIMEOUT_MS },
+    corsOrigins,
+    bodyLimitBytes: s.BODY_LIMIT_BYTES,
+    attemptTimeoutMs: s.ATTEMPT_TIMEOUT_MS,
+    deadlineMs: s.DEADLINE_MS,
+    breaker: { cooldownMs: s.BREAKER_COOLDOWN_MS, threshold: s.BREAKER_THRESHOLD },
+    throttleRetryAfterS: s.THROTTLE_RETRY_AFTER_S,
+    sharedRefreshMs: s.SHARED_REFRESH_MS,
+    globalRefreshMs: s.GLOBAL_REFRESH_MS,
+  }));
+}
+
+/** A short, stable name for a target list (FNV-1a of the URLs), so health records of one setup never meet another's. */
+export function targetsScope(targets: readonly Target[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of targets.map((t) => `${t.name}=${t.url}`).join(",")) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object") {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Exposed for the test that the constant above really is the dev key's digest. */
+export const DEV_API_KEY = DEV_CREDENTIALS.edgeApiKey;

@@ -1,0 +1,54 @@
+/**
+ * Deno entry: `deno run --allow-net --allow-env [--unstable-kv] edge/deno.ts`. Reads the environment once,
+ * serves the app with Deno.serve (EDGE_HOSTNAME/EDGE_PORT, default 127.0.0.1:8788) and prints one JSON
+ * line with the port it got. Shared health layer: `caches.open()`; global: Deno KV when DENO_KV_PATH is set,
+ * with the prober on an interval. A production config holding dev credentials exits; any other
+ * configuration problem serves 503 naming the settings (fail closed).
+ */
+import type { Hono } from "hono";
+import { systemClock } from "../contract/clock.ts";
+import { describeIssues } from "../contract/result.ts";
+import { createApp, createFailClosedApp } from "./app.ts";
+import { CacheHealthLayer } from "./cache-layer.ts";
+import { parseConfig, targetsScope } from "./config.ts";
+import type { Env } from "./env.ts";
+import { DenoKvHealthLayer, type DenoKvLike } from "./kv-layer.ts";
+import { probeTargets } from "./prober.ts";
+
+const log = (e: object) => console.log(JSON.stringify(e));
+const env = Deno.env.toObject() as Env & Record<string, string>;
+const now = () => systemClock.now();
+
+let app: Hono;
+const parsed = parseConfig(env);
+if (!parsed.success) {
+  log({ level: "error", msg: "edge misconfigured: refusing to serve", problems: describeIssues(parsed.issues) });
+  if (parsed.issues.some((i) => i.message.includes("development credential"))) Deno.exit(1);
+  app = createFailClosedApp(parsed.issues);
+} else {
+  const config = parsed.output;
+  const shared = new CacheHealthLayer(await caches.open("edge-health"), now, targetsScope(config.targets));
+  // Deno.openKv is behind --unstable-kv: looked up at run time so type checking needs no flag.
+  const openKv = (Deno as unknown as { openKv?: (path?: string) => Promise<DenoKvLike> }).openKv;
+  const kv = env.DENO_KV_PATH && openKv ? await openKv(env.DENO_KV_PATH === ":memory:" ? ":memory:" : env.DENO_KV_PATH) : undefined;
+  const global = kv ? new DenoKvHealthLayer(kv, now) : undefined;
+  app = createApp({ config, clock: systemClock, fetch: (i, init) => fetch(i, init), health: { shared, ...(global && { global }) }, log });
+  if (global) {
+    const every = Number(env.PROBE_INTERVAL_MS ?? 60_000) || 60_000;
+    setInterval(() => {
+      probeTargets({ targets: config.targets, layers: [shared, global], fetch, clock: systemClock, timeoutMs: config.attemptTimeoutMs, downForMs: config.breaker.cooldownMs })
+        .then((rs) => log({ level: "info", msg: "probe", sites: rs.map((r) => `${r.site}:${r.state}`).join(" ") }), () => undefined);
+    }, every);
+  }
+}
+
+// Deno has no waitUntil: background work just runs. Passing a context keeps Hono's `executionCtx` from
+// throwing (and building a stack trace) on every request, which cost a quarter of the edge's CPU.
+const denoCtx = { waitUntil: (p: Promise<unknown>) => void p.catch(() => undefined), passThroughOnException: () => undefined, props: {} };
+
+const port = Number(env.EDGE_PORT ?? 8788);
+Deno.serve({
+  hostname: env.EDGE_HOSTNAME ?? "127.0.0.1",
+  port: Number.isInteger(port) ? port : 8788,
+  onListen: ({ hostname, port }) => log({ level: "info", msg: "listening", runtime: "deno", hostname, port }),
+}, (req) => app.fetch(req, undefined, denoCtx));

@@ -1,0 +1,76 @@
+/**
+ * Every setting the edge reads, in one place. On Workers these are `vars` (wrangler.toml), secrets
+ * (`wrangler secret put NAME`) and bindings; on Deno they are environment variables. The entry reads them
+ * once, `parseConfig` validates them into one frozen object, and nothing else looks at the environment.
+ */
+
+/** A KV namespace as the global health layer needs it (Workers KV's shape). */
+export interface KvNamespaceLike {
+  get(key: string, type: "json"): Promise<unknown>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+}
+
+export interface Env {
+  /** `production` (default: fail closed, dev credentials refused) or `development`. */
+  EDGE_ENV?: string;
+
+  // ── variables ────────────────────────────────────────────────────────────────────────────────────
+  /** Genesys sites in order of preference: `dc3=https://…/httpapi/receiver,bos=https://…`. */
+  GENESYS_SITES?: string;
+  /** Name of the primary site, when it is not the first of GENESYS_SITES. */
+  GENESYS_PRIMARY?: string;
+  /** Genesys' DNS-failover URL, tried after the per-site URLs (or alone, single-URL mode). */
+  GENESYS_SINGLE_URL?: string;
+  /** The core's base URL (callbacks are forwarded to `{CORE_URL}/v1/events`). */
+  CORE_URL?: string;
+  /** Browser origins allowed by CORS, comma-separated (`*` is refused: API keys are credentials). */
+  CORS_ORIGINS?: string;
+  /** Largest request body, bytes (default 1 MiB). */
+  BODY_LIMIT_BYTES?: string;
+  /** One attempt at one site, ms (default 5000). */
+  ATTEMPT_TIMEOUT_MS?: string;
+  /** All attempts of one send, ms (default 12000). */
+  DEADLINE_MS?: string;
+  /** How long a failed site is left alone, ms (default 30000, the seed's "such as 30 seconds"). */
+  BREAKER_COOLDOWN_MS?: string;
+  /** Consecutive soft failures (5xx, result 98/99) that open a site (default 3; refused/timeout open at once). */
+  BREAKER_THRESHOLD?: string;
+  /** Retry-After for throttled sends, seconds (default 5). */
+  THROTTLE_RETRY_AFTER_S?: string;
+  /** How often an isolate re-reads the shared (per-location) health layer, ms (default 1000). */
+  SHARED_REFRESH_MS?: string;
+  /** How often an isolate re-reads the global (KV) health layer, ms (default 15000). */
+  GLOBAL_REFRESH_MS?: string;
+  /** Forwarding one callback to the core, ms (default 5000). */
+  CORE_TIMEOUT_MS?: string;
+
+  /** Deno only: listen address and port (default 127.0.0.1:8788; port 0 = any free port). */
+  EDGE_HOSTNAME?: string;
+  EDGE_PORT?: string;
+  /** Deno only: a Deno KV path (or `:memory:`) for the global health layer; needs `--unstable-kv`. */
+  DENO_KV_PATH?: string;
+  /** Deno only: prober period when DENO_KV_PATH is set, ms (default 60000; Workers use the cron trigger). */
+  PROBE_INTERVAL_MS?: string;
+
+  // ── secrets ──────────────────────────────────────────────────────────────────────────────────────
+  /** Genesys account login. */
+  GENESYS_LOGIN?: string;
+  /** Genesys account password. */
+  GENESYS_PASSWORD?: string;
+  /** Callers' API keys as SHA-256 hex digests, comma-separated (`printf %s KEY | sha256sum`). */
+  EDGE_API_KEY_HASHES?: string;
+  /** The secret path segment of the callback URL registered with Genesys. */
+  CALLBACK_SECRET?: string;
+  /** Bearer token the core expects on `/v1/events`. */
+  CORE_TOKEN?: string;
+
+  // ── bindings (Workers) ───────────────────────────────────────────────────────────────────────────
+  /** Optional KV namespace: the global health layer, written by the scheduled prober. */
+  HEALTH_KV?: KvNamespaceLike;
+}
+
+/** The settings that are secrets: never logged, never shown on /v1/health. */
+export const SECRET_SETTINGS = ["GENESYS_LOGIN", "GENESYS_PASSWORD", "EDGE_API_KEY_HASHES", "CALLBACK_SECRET", "CORE_TOKEN"] as const;
+
+/** The settings without which the edge refuses to serve. */
+export const REQUIRED_SETTINGS = ["GENESYS_SITES", "CORE_URL", ...SECRET_SETTINGS] as const;

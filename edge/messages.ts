@@ -1,0 +1,72 @@
+/**
+ * POST /v1/messages: one OutboundMessage (JSON) → Genesys through the healthiest site → a SendOutcome.
+ * The Genesys message_id is the Idempotency-Key header, else the body's clientMessageId, else a fresh one;
+ * it is always returned (body and header), so a caller can resend safely after an `unknown`.
+ */
+import type { Context } from "hono";
+import type { Clock } from "../contract/clock.ts";
+import { toGenesysForm } from "../contract/genesys-http.ts";
+import { ClientMessageId, newClientMessageId, parseOutboundMessage } from "../contract/message.ts";
+import type { SendOutcome } from "../contract/outcome.ts";
+import { describeIssues, type Issue } from "../contract/result.ts";
+import type { EdgeConfig } from "./config.ts";
+import { sendWithFailover } from "./failover.ts";
+import type { Defer, HealthBoard } from "./health.ts";
+import { HttpProblem } from "./problem.ts";
+
+export interface MessagesDeps {
+  readonly config: EdgeConfig;
+  readonly clock: Clock;
+  readonly fetch: typeof fetch;
+  readonly board: HealthBoard;
+  readonly deferFor: (c: Context) => Defer;
+}
+
+function invalid(issues: readonly Issue[]): HttpProblem {
+  return new HttpProblem(400, "Invalid message", describeIssues(issues), { issues });
+}
+
+export function messagesHandler(d: MessagesDeps) {
+  const { config } = d;
+  return async (c: Context): Promise<Response> => {
+    let json: unknown;
+    try {
+      json = JSON.parse(await c.req.text());
+    } catch {
+      throw invalid([{ path: "", message: "the body must be a JSON object (an OutboundMessage)" }]);
+    }
+    const parsed = parseOutboundMessage(json);
+    const key = c.req.header("idempotency-key");
+    const issues: Issue[] = parsed.success ? [] : [...parsed.issues];
+    if (key !== undefined && !ClientMessageId.safeParse(key).success) {
+      issues.push({ path: "Idempotency-Key", message: "must be 1-64 characters of A-Z a-z 0-9 . _ : -" });
+    }
+    if (key !== undefined && parsed.success && parsed.output.clientMessageId !== undefined && parsed.output.clientMessageId !== key) {
+      issues.push({ path: "clientMessageId", message: "differs from the Idempotency-Key header: send one, or the same in both" });
+    }
+    if (!parsed.success || issues.length) throw invalid(issues);
+    const msg = parsed.output;
+    const messageId = key ?? msg.clientMessageId ?? newClientMessageId(d.clock.now());
+
+    const defer = d.deferFor(c);
+    const first = d.board.refresh(defer);
+    if (first) await first;
+    const outcome = await sendWithFailover({
+      targets: config.targets, board: d.board, body: toGenesysForm(msg, messageId, config.genesys).toString(), messageId,
+      fetch: d.fetch, clock: d.clock, attemptTimeoutMs: config.attemptTimeoutMs, deadlineMs: config.deadlineMs,
+      throttleRetryAfterS: config.throttleRetryAfterS, defer,
+    });
+    if (outcome.status === "accepted") return c.json(outcome, 200, { "idempotency-key": messageId });
+    throw problemFor(outcome);
+  };
+}
+
+/** A send that did not end in `accepted`, as an HTTP problem carrying the outcome. */
+function problemFor(o: Exclude<SendOutcome, { status: "accepted" }>): HttpProblem {
+  const headers: Record<string, string> = { "idempotency-key": o.messageId };
+  if (o.status === "unknown") return new HttpProblem(502, "Outcome unknown", o.reason, { outcome: o }, headers);
+  if (o.retryAfterSeconds !== undefined) headers["retry-after"] = String(o.retryAfterSeconds);
+  if (o.resultCode === 6) return new HttpProblem(429, "Throttled", `Genesys asks to resubmit later (result 6); retry after ${o.retryAfterSeconds} s`, { outcome: o }, headers);
+  if (o.resultCode !== undefined) return new HttpProblem(422, "Rejected by Genesys", `Genesys refused the message: ${o.reason}; do not resend it unchanged`, { outcome: o }, headers);
+  return new HttpProblem(503, "No Genesys site available", `${o.reason}; retry after ${o.retryAfterSeconds} s`, { outcome: o }, headers);
+}

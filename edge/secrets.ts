@@ -1,0 +1,31 @@
+/**
+ * Comparing secrets without leaking them through timing: both sides are hashed with SHA-256 (WebCrypto,
+ * every runtime) and the fixed-length digests compared with a loop that never exits early.
+ */
+
+const enc = new TextEncoder();
+
+export async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(text)));
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** Equal-length byte arrays compared in time independent of where they differ. */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** Does the digest match any of the allowed digests? Checks all of them, whatever matches first. */
+export function matchesAny(digest: Uint8Array, allowed: readonly Uint8Array[]): boolean {
+  let hit = false;
+  for (const a of allowed) hit = timingSafeEqual(digest, a) || hit;
+  return hit;
+}

@@ -1,0 +1,73 @@
+// Configuration: every problem named, dev credentials refused in production, the committed local config valid.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEV_API_KEY, DEV_API_KEY_HASH, parseConfig } from "../../edge/config.ts";
+import { createFailClosedApp } from "../../edge/app.ts";
+import { keyHash, ROOT } from "./harness.ts";
+
+const good = async () => ({
+  EDGE_ENV: "production",
+  GENESYS_SITES: "dc3=https://a.example/httpapi/receiver,bos=https://b.example/httpapi/receiver",
+  GENESYS_LOGIN: "acct", GENESYS_PASSWORD: "pw-1", EDGE_API_KEY_HASHES: await keyHash("k"),
+  CALLBACK_SECRET: "long-enough-secret", CORE_URL: "https://core.example/", CORE_TOKEN: "tok",
+});
+
+function localEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(join(ROOT, "edge/local.env"), "utf8").split("\n")) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+describe("parseConfig", () => {
+  it("gives a frozen config with the primary first and the DNS URL as the last target", async () => {
+    const r = parseConfig({ ...(await good()), GENESYS_PRIMARY: "bos", GENESYS_SINGLE_URL: "https://dns.example/httpapi/receiver" });
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.output.targets.map((t) => t.name)).toEqual(["bos", "dc3", "dns"]);
+    expect(r.output.core.url).toBe("https://core.example");
+    expect(r.output.breaker.cooldownMs).toBe(30_000);
+    expect(Object.isFrozen(r.output) && Object.isFrozen(r.output.targets[0])).toBe(true);
+  });
+
+  it("names every missing secret at once", () => {
+    const r = parseConfig({ GENESYS_SITES: "dc3=https://a.example/x" });
+    expect(r.success).toBe(false);
+    if (r.success) return;
+    expect(r.issues.map((i) => i.path).sort()).toEqual(["CALLBACK_SECRET", "CORE_TOKEN", "CORE_URL", "EDGE_API_KEY_HASHES", "GENESYS_LOGIN", "GENESYS_PASSWORD"]);
+  });
+
+  it("refuses dev credentials in production (the dev API key by its hash), accepts them in development", async () => {
+    expect(DEV_API_KEY_HASH).toBe(await keyHash(DEV_API_KEY));
+    const env = { ...(await good()), GENESYS_PASSWORD: "demo", CORE_TOKEN: "dev-token", EDGE_API_KEY_HASHES: DEV_API_KEY_HASH };
+    const r = parseConfig(env);
+    expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CORE_TOKEN", "EDGE_API_KEY_HASHES", "GENESYS_PASSWORD"]);
+    expect(parseConfig({ ...env, EDGE_ENV: "development" }).success).toBe(true);
+  });
+
+  it("rejects bad sites, a bad primary, non-hash API keys and a '*' CORS origin", async () => {
+    const r = parseConfig({ ...(await good()), GENESYS_SITES: "dc3=ftp://x,nourl", GENESYS_PRIMARY: "sv5", EDGE_API_KEY_HASHES: "plain-key", CORS_ORIGINS: "*" });
+    expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CORS_ORIGINS", "EDGE_API_KEY_HASHES", "GENESYS_PRIMARY", "GENESYS_SITES", "GENESYS_SITES"]);
+  });
+
+  it("the committed edge/local.env is a valid development config against the local simulator", () => {
+    const r = parseConfig(localEnv());
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.output.production).toBe(false);
+    expect(r.output.targets.map((t) => t.url)).toEqual(["http://127.0.0.1:8701/httpapi/receiver", "http://127.0.0.1:8702/httpapi/receiver"]);
+    expect(parseConfig({ ...localEnv(), EDGE_ENV: "production" }).success).toBe(false);
+  });
+
+  it("fails closed: every request 503 problem+json naming the settings, never their values", async () => {
+    const r = parseConfig({ ...(await good()), GENESYS_PASSWORD: "demo", CORE_TOKEN: undefined });
+    if (r.success) throw new Error("expected problems");
+    const res = await createFailClosedApp(r.issues).request("/v1/messages", { method: "POST" });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const body = await res.json();
+    expect(body.settings.sort()).toEqual(["CORE_TOKEN", "GENESYS_PASSWORD"]);
+    expect(JSON.stringify(body)).not.toContain("demo");
+  });
+});

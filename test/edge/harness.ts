@@ -1,0 +1,146 @@
+// Starts the edge in a real runtime for the cross-runtime suites: Deno (`deno run edge/deno.ts` on a free
+// port) or workerd (edge/worker.ts bundled with esbuild, served by Miniflare's workerd), plus a small real
+// HTTP server standing in for the core's POST /v1/events (the core is built separately; this stand-in
+// stores what it gets and can be told to fail).
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const BIN = join(ROOT, "node_modules/.bin");
+
+/** The test API key and its SHA-256 (what the edge is configured with). */
+export const TEST_KEY = "test-key-1";
+export const CALLBACK_SECRET = "cb-secret-123";
+export const CORE_TOKEN = "core-token-1";
+export const ALLOWED_ORIGIN = "https://app.example.com";
+
+export async function keyHash(key: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Settings for an edge against the given receivers and core, with millisecond-scale timeouts. */
+export async function edgeEnv(sites: { dc3: string; bos: string }, coreUrl: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    EDGE_ENV: "production",
+    GENESYS_SITES: `dc3=${sites.dc3},bos=${sites.bos}`,
+    GENESYS_LOGIN: "edge-test",
+    GENESYS_PASSWORD: "edge-test-password",
+    EDGE_API_KEY_HASHES: await keyHash(TEST_KEY),
+    CALLBACK_SECRET,
+    CORE_URL: coreUrl,
+    CORE_TOKEN,
+    CORS_ORIGINS: ALLOWED_ORIGIN,
+    BODY_LIMIT_BYTES: "16384",
+    ATTEMPT_TIMEOUT_MS: "1000",
+    DEADLINE_MS: "4000",
+    BREAKER_COOLDOWN_MS: "700",
+    SHARED_REFRESH_MS: "100",
+    ...extra,
+  };
+}
+
+export interface RunningEdge {
+  url: string;
+  /** Lines the edge logged (JSON lines on Deno; console output on workerd). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** `deno run edge/deno.ts` on a free port; resolves when it prints its port. */
+export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(join(BIN, "deno"), ["run", "--allow-net", "--allow-env", "edge/deno.ts"], {
+      cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: "0", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const logs: string[] = [];
+    let buf = "";
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`deno did not start:\n${logs.join("\n")}`)); }, 20_000);
+    const stop = () => new Promise<void>((r) => {
+      if (child.exitCode !== null || child.signalCode !== null) return r();
+      child.once("exit", () => r());
+      child.kill("SIGTERM");
+    });
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        logs.push(line);
+        try {
+          const j = JSON.parse(line) as { msg?: string; port?: number };
+          if (j.msg === "listening") { clearTimeout(timer); resolve({ url: `http://127.0.0.1:${j.port}`, logs, stop }); }
+        } catch { /* not JSON */ }
+      }
+    });
+    child.stderr!.on("data", (d: Buffer) => logs.push(d.toString()));
+    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`deno exited (${code}):\n${logs.join("\n")}`)); });
+  });
+}
+
+let bundled: Promise<string> | undefined;
+
+/** edge/worker.ts as one ES module, the way wrangler would bundle it. */
+export function workerBundle(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [join(ROOT, "edge/worker.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022",
+    mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], write: false, logLevel: "silent",
+  }).then((r) => r.outputFiles[0]!.text);
+  return bundled;
+}
+
+/** edge/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV. */
+export async function startWorkerdEdge(env: Record<string, string>, opts: { kv?: boolean } = {}): Promise<RunningEdge & { mf: Miniflare }> {
+  const logs: string[] = [];
+  const bindings: Record<string, { type: "text"; value: string } | { type: "kv" }> = {};
+  for (const [k, v] of Object.entries(env)) bindings[k] = { type: "text", value: v };
+  if (opts.kv) bindings.HEALTH_KV = { type: "kv" };
+  const mf = new Miniflare({
+    host: "127.0.0.1", port: 0,
+    workers: [{ config: {
+      name: "edge", compatibilityDate: "2025-09-01",
+      manifest: { mainModule: "worker.js", modules: { "worker.js": { type: "esm", contents: await workerBundle() } } },
+      env: bindings,
+    } }],
+  } as ConstructorParameters<typeof Miniflare>[0]);
+  const url = await mf.ready;
+  return { url: url.origin, logs, mf, stop: () => mf.dispose() };
+}
+
+/** The core's POST /v1/events, stood in by a real HTTP server: stores events, or fails on demand. */
+export interface FakeCore {
+  url: string;
+  events: { auth: string | undefined; body: unknown }[];
+  /** HTTP status to answer (default 201); "hang" never answers. */
+  mode: number | "hang";
+  close(): Promise<void>;
+}
+
+export async function startFakeCore(): Promise<FakeCore> {
+  const core: Partial<FakeCore> & { events: FakeCore["events"]; mode: FakeCore["mode"] } = { events: [], mode: 201 };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (core.mode === "hang") return;
+      if (req.method !== "POST" || req.url !== "/v1/events") { res.writeHead(404).end(); return; }
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id?: string };
+      if (core.mode >= 200 && core.mode < 300) {
+        const duplicate = core.events.some((e) => (e.body as { id?: string }).id === body.id);
+        core.events.push({ auth: req.headers.authorization, body });
+        res.writeHead(core.mode, { "content-type": "application/json" }).end(JSON.stringify({ id: body.id, duplicate }));
+      } else res.writeHead(core.mode, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const addr = server.address();
+  core.url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  core.close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+  return core as FakeCore;
+}

@@ -1,0 +1,237 @@
+// The edge's behaviour against the simulator, written once and run in every real runtime (workerd, Deno).
+// One edge process and one simulator per runtime; the scenarios run in order and each leaves both sites
+// healthy with closed breakers (it waits out the cool-down it caused), so they stay independent.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../sim/index.ts";
+import { ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
+
+const COOLDOWN_MS = 1500;
+const MSG = { to: "+12025550100", sender: "12345", text: "hello" };
+
+interface Sent { status: number; body: any; ms: number; headers: Headers }
+
+export function edgeScenarios(runtime: string, start: (env: Record<string, string>) => Promise<RunningEdge>): void {
+  describe(`edge in ${runtime} against the simulator`, () => {
+    let sim: Simulator;
+    let core: FakeCore;
+    let edge: RunningEdge;
+    let n = 0;
+
+    async function send(body: unknown = MSG, headers: Record<string, string> = {}): Promise<Sent> {
+      const t0 = performance.now();
+      const res = await fetch(`${edge.url}/v1/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined, ms: performance.now() - t0, headers: res.headers };
+    }
+    const key = (name: string) => `${runtime}-${name}-${++n}`;
+    const accepted = (id: string) => sim.ledger.mtAccepted.filter((e) => e.message_id === id);
+    /** Waits out a cool-down, then proves traffic is back on the primary. */
+    async function backOnPrimary(): Promise<void> {
+      sim.clearFaults();
+      await sim.settled();
+      await new Promise((r) => setTimeout(r, COOLDOWN_MS + 50));
+      const r = await send(MSG, { "idempotency-key": key("recover") });
+      expect(r.status).toBe(200);
+      expect(r.body.site).toBe("dc3");
+    }
+
+    beforeAll(async () => {
+      [sim, core] = await Promise.all([startSimulator({ controlPort: 0, httpPorts: { dc3: 0, bos: 0 }, account: { login: "edge-test", password: "edge-test-password" } }), startFakeCore()]);
+      edge = await start(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, { BREAKER_COOLDOWN_MS: String(COOLDOWN_MS) }));
+    });
+    afterAll(async () => {
+      await edge?.stop();
+      await Promise.all([sim?.stop(), core?.close()]);
+    });
+
+    it("sends through the primary when it is healthy, under the caller's Idempotency-Key", async () => {
+      const id = key("healthy");
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ status: "accepted", site: "dc3", messageId: id, resultCode: 0, deduplicated: false });
+      expect(r.body.attempts).toHaveLength(1);
+      expect(r.headers.get("idempotency-key")).toBe(id);
+      expect(accepted(id)).toMatchObject([{ site: "dc3", to: "12025550100" }]);
+    });
+
+    it("generates a message id when the caller gives none", async () => {
+      const r = await send(MSG);
+      expect(r.status).toBe(200);
+      expect(r.body.messageId).toMatch(/^m-/);
+      expect(accepted(r.body.messageId)).toHaveLength(1);
+    });
+
+    it("primary refusing: the secondary takes it, and later sends skip the primary until the cool-down ends", async () => {
+      sim.addFault({ target: "dc3", kind: "down" });
+      await sim.settled();
+      const first = await send(MSG, { "idempotency-key": key("refused") });
+      expect(first.status).toBe(200);
+      expect(first.body.site).toBe("bos");
+      expect(first.body.attempts.map((a: any) => a.site)).toEqual(["dc3", "bos"]);
+      // workerd reports a refused connect as "connection lost", which the edge must treat as ambiguous.
+      expect(["refused", "http_error"]).toContain(first.body.attempts[0].outcome);
+      for (let i = 0; i < 3; i++) {
+        const r = await send(MSG, { "idempotency-key": key("skip") });
+        expect(r.body.site).toBe("bos");
+        expect(r.body.attempts.map((a: any) => `${a.site}:${a.outcome}`)).toEqual(["dc3:skipped", "bos:accepted"]);
+      }
+      const health = await (await fetch(`${edge.url}/v1/health`)).json();
+      expect(health.status).toBe("degraded");
+      expect(health.sites.find((s: any) => s.site === "dc3")).toMatchObject({ state: "down", source: "local" });
+      await backOnPrimary();
+    });
+
+    it("primary partitioned (no answer): the same message_id goes to the secondary and is taken once", async () => {
+      sim.addFault({ target: "dc3", kind: "partition" });
+      const id = key("partition");
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ status: "accepted", site: "bos", messageId: id });
+      expect(r.body.attempts[0]).toMatchObject({ site: "dc3", outcome: "timeout" });
+      expect(accepted(id)).toMatchObject([{ site: "bos" }]);
+      await backOnPrimary();
+    });
+
+    it("primary took it but answered too late: the secondary's 7 means accepted, deduplicated", async () => {
+      sim.addFault({ target: "dc3", kind: "latency", ms: 2500, count: 1 });
+      const id = key("late");
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ status: "accepted", site: "bos", resultCode: 7, deduplicated: true });
+      expect(r.body.attempts.map((a: any) => a.outcome)).toEqual(["timeout", "duplicate"]);
+      expect(accepted(id)).toMatchObject([{ site: "dc3" }]);
+      expect(sim.ledger.duplicates.filter((d) => d.message_id === id)).toMatchObject([{ site: "bos" }]);
+      await backOnPrimary();
+    });
+
+    it("a 5xx from the primary is ambiguous: same message_id to the secondary", async () => {
+      sim.addFault({ target: "dc3", kind: "http_error", status: 502, count: 1 });
+      const id = key("5xx");
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(r.body).toMatchObject({ status: "accepted", site: "bos" });
+      expect(r.body.attempts[0]).toMatchObject({ outcome: "http_error", httpStatus: 502 });
+      expect(accepted(id)).toHaveLength(1);
+    });
+
+    it("throttling (6) → 429 with Retry-After, not retried elsewhere", async () => {
+      sim.addFault({ target: "dc3", kind: "throttle", count: 1 });
+      const id = key("throttle");
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(r.status).toBe(429);
+      expect(r.headers.get("content-type")).toContain("application/problem+json");
+      expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(r.body.outcome).toMatchObject({ status: "rejected", resultCode: 6, site: "dc3" });
+      expect(r.body.outcome.attempts).toHaveLength(1);
+      expect(accepted(id)).toHaveLength(0);
+    });
+
+    it("a client error (1-5, 8) → 4xx, never retried", async () => {
+      sim.addFault({ target: "dc3", kind: "result", result: 4, count: 1 });
+      const r = await send(MSG, { "idempotency-key": key("client-error") });
+      expect(r.status).toBe(422);
+      expect(r.body.outcome).toMatchObject({ status: "rejected", resultCode: 4 });
+      expect(r.body.outcome.attempts).toHaveLength(1);
+    });
+
+    it("both sites down: once the health cache knows, 503 with Retry-After at once", async () => {
+      sim.addFault({ target: "dc3", kind: "down" });
+      sim.addFault({ target: "bos", kind: "down" });
+      await sim.settled();
+      const first = await send(MSG, { "idempotency-key": key("both-1") });
+      expect([502, 503]).toContain(first.status); // 502 on workerd, where a refused connect reads as ambiguous
+      const r = await send(MSG, { "idempotency-key": key("both-2") });
+      expect(r.status).toBe(503);
+      expect(r.ms).toBeLessThan(250); // no attempt was made (below): the bound only catches waiting on a dead site
+      expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(r.body.outcome.attempts.map((a: any) => a.outcome)).toEqual(["skipped", "skipped"]);
+      const health = await (await fetch(`${edge.url}/v1/health`)).json();
+      expect(health.status).toBe("down");
+      await backOnPrimary();
+    });
+
+    it("GET /v1/health: each site's state, since and latency, no secrets; GET / serves the status page", async () => {
+      const res = await fetch(`${edge.url}/v1/health`);
+      const text = await res.text();
+      const h = JSON.parse(text);
+      expect(h.status).toBe("ok");
+      expect(h.sites.map((s: any) => s.site)).toEqual(["dc3", "bos"]);
+      expect(h.sites[0]).toMatchObject({ state: "up" });
+      expect(typeof h.sites[0].latencyMs).toBe("number");
+      for (const secret of ["edge-test-password", TEST_KEY, CALLBACK_SECRET, CORE_TOKEN]) expect(text).not.toContain(secret);
+      const page = await fetch(`${edge.url}/`);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      expect(await page.text()).toContain("v1/health");
+    });
+
+    it("Genesys callbacks reach the core with its token; 2xx only when the core stored them", async () => {
+      sim.configure({ callbackUrl: `${edge.url}/v1/genesys/callback/${CALLBACK_SECRET}` });
+      const moId = sim.injectMo({ from: "12025550123", to: "12345", text: "hi there", via: "http" });
+      await sim.ledger.waitFor((l) => l.callbacksSucceeded.some((c) => c.message_id === moId), 5000);
+      const ev = core.events.find((e) => (e.body as any).data?.genesysMessageId === moId);
+      expect(ev).toBeDefined();
+      expect(ev!.auth).toBe(`Bearer ${CORE_TOKEN}`);
+      expect(ev!.body).toMatchObject({ type: "message.received", data: { from: "+12025550123", to: "12345", text: "hi there" } });
+
+      const form = new URLSearchParams({ type: "receipt", message_id: "m-1", message_state: "2", result_code: "0" });
+      const post = (secret = CALLBACK_SECRET, body: string = form.toString()) => fetch(`${edge.url}/v1/genesys/callback/${secret}`, {
+        method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body,
+      });
+      const ok = await post();
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ stored: true, type: "message.status" });
+
+      core.mode = 500;
+      const down = await post();
+      expect(down.status).toBe(503);
+      expect(down.headers.get("content-type")).toContain("application/problem+json");
+      core.mode = 201;
+
+      const bad = await post(CALLBACK_SECRET, "type=receipt&message_state=9");
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).detail).toMatch(/message_id.*message_state|message_state.*message_id/);
+      expect((await post("wrong-secret")).status).toBe(403);
+    });
+
+    it("callers need a valid API key", async () => {
+      const none = await fetch(`${edge.url}/v1/messages`, { method: "POST", body: JSON.stringify(MSG) });
+      expect(none.status).toBe(401);
+      expect(none.headers.get("content-type")).toContain("application/problem+json");
+      const wrong = await send(MSG, { authorization: "Bearer not-the-key" });
+      expect(wrong.status).toBe(401);
+    });
+
+    it("CORS: preflight and responses for allowed origins only", async () => {
+      const pre = (origin: string) => fetch(`${edge.url}/v1/messages`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,idempotency-key" },
+      });
+      const ok = await pre(ALLOWED_ORIGIN);
+      expect(ok.status).toBe(204);
+      expect(ok.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+      expect(ok.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
+      const evil = await pre("https://evil.example");
+      expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+      const r = await send(MSG, { origin: ALLOWED_ORIGIN });
+      expect(r.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+    });
+
+    it("invalid input → 400 problem+json naming every issue; oversized → 413; unknown route → 404", async () => {
+      const bad = await send({ to: "not-a-number", sender: "12345", text: "" });
+      expect(bad.status).toBe(400);
+      expect(bad.headers.get("content-type")).toContain("application/problem+json");
+      expect(bad.body.issues.map((i: any) => i.path).sort()).toEqual(["text", "to"]);
+      expect(bad.body.detail).toMatch(/to: .*text: |text: .*to: /);
+      expect((await send("{not json")).status).toBe(400);
+      const big = await send({ ...MSG, text: "x".repeat(20_000) });
+      expect(big.status).toBe(413);
+      expect(big.headers.get("content-type")).toContain("application/problem+json");
+      const nf = await fetch(`${edge.url}/v2/nothing`);
+      expect(nf.status).toBe(404);
+      expect((await nf.json()).detail).toContain("/v2/nothing");
+    });
+  });
+}
