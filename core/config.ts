@@ -86,7 +86,15 @@ export class ConfigError extends Error {
   }
 }
 
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL("./local.config.json", import.meta.url));
+/**
+ * Inside a `bun build --compile` binary the sources live in Bun's embedded file system (`/$bunfs/…`), where
+ * core/local.config.json does not exist; it holds development values anyway. The binary therefore has no
+ * default: it requires GSH_CORE_CONFIG.
+ */
+export const COMPILED_BINARY = /\/\$bunfs\/|~BUN/.test(import.meta.url);
+
+/** core/local.config.json when run from source; undefined in a compiled binary. */
+export const DEFAULT_CONFIG_PATH: string | undefined = COMPILED_BINARY ? undefined : fileURLToPath(new URL("./local.config.json", import.meta.url));
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split(".");
@@ -129,9 +137,15 @@ export function parseCoreConfig(raw: unknown, env: Record<string, string | undef
   return deepFreeze(c);
 }
 
-/** Reads the config file named by GSH_CORE_CONFIG (default core/local.config.json) and applies env overrides. */
+/**
+ * Reads the config file named by GSH_CORE_CONFIG (default core/local.config.json when run from source; required
+ * in a compiled binary) and applies env overrides.
+ */
 export function loadCoreConfig(env: Record<string, string | undefined> = process.env): CoreConfig {
   const path = env.GSH_CORE_CONFIG || DEFAULT_CONFIG_PATH;
+  if (path === undefined) {
+    throw new ConfigError("GSH_CORE_CONFIG", [{ path: "", message: "not set: the compiled binary has no default config file; set GSH_CORE_CONFIG=/path/to/core.json" }]);
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));

@@ -14,7 +14,7 @@ import { statusRoutes } from "./http/status.ts";
 import { decodeDeliver } from "./inbound/deliver-event.ts";
 import type { Logger } from "./log.ts";
 import { setBindState } from "./metrics.ts";
-import { acceptContentMo } from "./mo-dedup.ts";
+import { DedupProbe, acceptContentMo } from "./mo-dedup.ts";
 import { MtRouter } from "./router/mt-router.ts";
 import { GENESYS_DATA_CODINGS } from "./router/segments.ts";
 import { openCoreServices, type CoreServices } from "./services.ts";
@@ -24,6 +24,9 @@ import { RecentActivity } from "./activity.ts";
 export interface GatewayOptions {
   log: Logger;
   clock?: Clock;
+  /** The bind manager's clock (rebind floor and jitter), when it must differ from `clock`: tests drive the
+   * 30 s floor with a ManualClock while the store, outbox, router and SMPP sessions run on real time. */
+  bindClock?: Clock;
   random?: () => number;
   fetch?: typeof fetch;
   /** Extra SMPP session options (e.g. a session clock in tests). */
@@ -59,6 +62,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const services = await openCoreServices(cfg, { log, clock, ...(opts.fetch && { fetch: opts.fetch }), ...(opts.owner && { owner: opts.owner }) });
   const { metrics, correlation, inbox, store } = services;
   const activity = new RecentActivity(clock);
+  const probe = new DedupProbe(store);
 
   /** deliver_sm → event → committed → ESME_ROK. A store failure throws: the session answers a temporary error and the SMSC redelivers. */
   const onDeliver =
@@ -75,7 +79,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
         const r = await correlation.receipt(await makeEvent("message.status", d.dedupKey, d.data, source, new Date(now)));
         activity.inbound("receipt", node.name, r.outcome);
       } else {
-        const r = await acceptContentMo({ inbox, store, onDuplicate: () => metrics.dedupHits.inc({ path: "mo_content" }) }, d.mo, source, now, cfg.inbox.moDedupWindowMs);
+        const r = await acceptContentMo({ inbox, store, probe, onDuplicate: () => metrics.dedupHits.inc({ path: "mo_content" }) }, d.mo, source, now, cfg.inbox.moDedupWindowMs);
         activity.inbound("mo", node.name, r.stored ? "stored" : "duplicate");
       }
       return Status.ESME_ROK;
@@ -85,7 +89,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const binds = new BindManager({
     nodes: cfg.topology.smscNodes,
     policy: { floorMs: cfg.binds.rebindFloorMs, jitterMs: cfg.binds.rebindJitterMs },
-    clock,
+    clock: opts.bindClock ?? clock,
     ...(opts.random && { random: opts.random }),
     connector: smppConnector({
       systemId: cfg.genesys.login,

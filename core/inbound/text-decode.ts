@@ -3,9 +3,7 @@
  * 0 is UTF-8 unless the account says otherwise, 2 is GSM 03.38). WHATWG TextDecoder covers every charset
  * in the table on Bun; GSM 03.38 uses the `smpp` package's table.
  */
-import { createRequire } from "node:module";
-
-const smpp = createRequire(import.meta.url)("smpp") as { encodings: { ASCII: { decode(b: Uint8Array): string } } };
+import { GSM_0338 } from "../gsm-table.ts";
 
 const LABELS: Record<number, string> = {
   0: "utf-8",
@@ -24,7 +22,7 @@ const decoders = new Map<string, TextDecoder>();
 
 /** Decodes `bytes`; an unknown data_coding is read as Genesys' default (UTF-8), never as an error. */
 export function decodeText(bytes: Uint8Array, dataCoding: number): string {
-  if (dataCoding === 2) return smpp.encodings.ASCII.decode(bytes);
+  if (dataCoding === 2) return GSM_0338.decode(bytes);
   const label = LABELS[dataCoding] ?? "utf-8";
   let d = decoders.get(label);
   if (!d) decoders.set(label, (d = new TextDecoder(label as ConstructorParameters<typeof TextDecoder>[0])));

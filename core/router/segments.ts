@@ -4,13 +4,7 @@
  * (`05 00 03 ref total seq`, esm_class |= 0x40) without cutting a GSM escape pair or a surrogate pair.
  * data_coding values follow Genesys' table (GSM 03.38 = 2, UTF-16 = 8) and are configurable.
  */
-import { createRequire } from "node:module";
-
-// The GSM 03.38 table comes from the `smpp` package (already a dependency): a maintained charset table
-// beats a hand-copied one. Only the table is used; the wire codec is ours.
-const smpp = createRequire(import.meta.url)("smpp") as {
-  encodings: { ASCII: { match(s: string): boolean; encode(s: string): Uint8Array } };
-};
+import { GSM_0338 } from "../gsm-table.ts";
 
 export interface DataCodings {
   readonly gsm: number;
@@ -64,7 +58,7 @@ function concat(chunks: Uint8Array[], len: number, prefix?: Uint8Array): Uint8Ar
 function units(text: string, gsm: boolean): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const ch of text) {
-    if (gsm) out.push(smpp.encodings.ASCII.encode(ch));
+    if (gsm) out.push(GSM_0338.encode(ch));
     else {
       const u = new Uint8Array(ch.length * 2);
       for (let i = 0; i < ch.length; i++) {
@@ -80,7 +74,7 @@ function units(text: string, gsm: boolean): Uint8Array[] {
 
 /** Whether the text fits the GSM 03.38 default alphabet (with its extension table). */
 export function fitsGsm(text: string): boolean {
-  return smpp.encodings.ASCII.match(text);
+  return GSM_0338.match(text);
 }
 
 /**

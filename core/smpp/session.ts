@@ -129,6 +129,9 @@ export class Session {
       if (early) for (const chunk of early) this.#data(chunk);
       if (this.#isClosed()) return { kind: "failed", reason: "closed", detail: this.#closeReason! };
       const outcome = await this.#bindRequest();
+      // The bind_resp and a fatal fault (bad length, malformed PDU, peer unbind or close) can arrive in one
+      // chunk: the session is closed by the time this continuation runs, and must not come back as bound.
+      if (this.#isClosed()) return timedOut ? { kind: "failed", reason: "timeout" } : { kind: "failed", reason: "closed", detail: this.#closeReason! };
       if (outcome.kind === "resp" && outcome.status === Status.ESME_ROK && outcome.pdu.command.endsWith("_resp")) {
         const resp = outcome.pdu as Extract<Pdu, { command: `bind_${string}_resp` }>;
         this.#lastRx = this.#clock.now();

@@ -41,6 +41,16 @@ export async function hasAnyDedupKey(sql: Sql, keys: readonly string[]): Promise
   return rows.length > 0;
 }
 
+/** Which of `keys` are stored (one query; callers batch the keys of many lookups). */
+export async function existingDedupKeys(sql: Sql, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 1000) {
+    const rows = await sql`SELECT dedup_key FROM events WHERE dedup_key IN ${sql(keys.slice(i, i + 1000) as string[])}`;
+    for (const r of rows as { dedup_key: string }[]) found.add(r.dedup_key);
+  }
+  return found;
+}
+
 export async function eventsAfter(sql: Sql, after: number, limit: number): Promise<StoredEvent[]> {
   const rows = await sql`SELECT cursor, body FROM events WHERE cursor > ${after} ORDER BY cursor LIMIT ${limit}`;
   return (rows as { cursor: number | string; body: string }[]).map((r) => ({ cursor: Number(r.cursor), event: JSON.parse(r.body) as Event }));

@@ -5,7 +5,7 @@
 import type { Event } from "../../contract/index.ts";
 import { dialectOf, openDb, type Db, type Dialect } from "./db.ts";
 import { migrate } from "./migrations.ts";
-import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor } from "./events-sql.ts";
+import { eventsAfter, existingDedupKeys, hasAnyDedupKey, insertEvents, lastCursor } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
 import { findClientMessageId, findSubmit, parkReceipt, recordSubmit, releaseParked } from "./mt-sql.ts";
 
@@ -55,6 +55,8 @@ export interface Store {
   /** Inserts a batch in ONE transaction (plus an outbox row each when the outbox is on); resolves after COMMIT. */
   insertEvents(events: readonly Event[], now: number): Promise<InsertResult[]>;
   hasAnyDedupKey(keys: readonly string[]): Promise<boolean>;
+  /** The subset of `keys` already stored (committed). */
+  existingDedupKeys(keys: readonly string[]): Promise<Set<string>>;
   /** Committed events with cursor > `after`, in cursor order. */
   eventsAfter(after: number, limit: number): Promise<StoredEvent[]>;
   lastCursor(): Promise<number>;
@@ -98,6 +100,7 @@ function storeOn(db: Db, outbox: boolean): Store {
     dialect: db.dialect,
     insertEvents: (events, now) => db.write((tx) => insertEvents(tx, db.dialect, events, now, outbox)),
     hasAnyDedupKey: (keys) => hasAnyDedupKey(db.read, keys),
+    existingDedupKeys: (keys) => existingDedupKeys(db.read, keys),
     eventsAfter: (after, limit) => eventsAfter(db.read, after, limit),
     lastCursor: () => lastCursor(db.read),
     claimDeliveries: (owner, now, leaseMs, limit) => db.write((tx) => claimDeliveries(tx, db.dialect, owner, now, leaseMs, limit)),

@@ -101,6 +101,23 @@ describe("malformed input closes that session only", () => {
     expect(closed).toEqual(["malformed_pdu: unterminated_c_string in command 0x80000004"]);
   });
 
+  test("bind_resp and a bad length in one chunk → bind() fails, the session stays closed (not a zombie 'bound')", async () => {
+    behave = (s) =>
+      s.on("bind_transceiver", (p: PkgPdu) => {
+        const resp = p.response({ system_id: "SMSC" }).toBuffer();
+        s.socket.write(new Uint8Array([...resp, ...hex("00000009 deadbeef ffffffff 00010203")]));
+      });
+    const session = new Session(optionsFor(smsc.port));
+    const states: string[] = [];
+    session.on("state", (e) => states.push(e.to));
+    const r = await session.bind();
+    expect(r).toEqual({ kind: "failed", reason: "closed", detail: "bad_length" });
+    expect(session.state).toBe("closed");
+    expect(session.closeReason).toBe("bad_length");
+    expect(states).not.toContain("bound");
+    expect((await session.submit(msg)).kind).not.toBe("resp");
+  });
+
   test("an unknown command → generic_nack ESME_RINVCMDID, the session stays bound", async () => {
     behave = acceptBinds;
     const session = new Session(optionsFor(smsc.port));
