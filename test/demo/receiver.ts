@@ -1,7 +1,7 @@
 /**
  * A stand-in for the customer's application: the webhook the core delivers events to. It checks each
  * delivery's signature as a customer should (core/webhook.ts verifyWebhook), counts every event id, and
- * says what it saw: `GET /events` (summary + recent), so the demo and the chaos test can prove each MO and
+ * says what it saw: `GET /events` (summary + recent; `?all=1` every event in full), so the demo and the chaos test can prove each MO and
  * receipt arrived once. Run alone with `bun test/demo/receiver.ts` (port 8090), or import it.
  */
 import type { Event } from "../../contract/index.ts";
@@ -50,6 +50,8 @@ export function startReceiver(opts: { port?: number; secret?: string; hostname?:
       const url = new URL(req.url);
       if (req.method === "GET" && url.pathname === "/health") return new Response("ok");
       if (req.method === "GET" && url.pathname === "/events") {
+        // ?all=1: every event in full, for the demo's lost/doubled audit (a local stand-in; a real app keeps its own).
+        if (url.searchParams.get("all") === "1") return Response.json({ ...summary(), events: [...events.values()].map((e) => ({ ...e.event, deliveries: e.deliveries })) });
         const recent = [...events.values()].slice(-50).map((e) => ({ id: e.event.id, type: e.event.type, deliveries: e.deliveries, source: e.event.source }));
         return Response.json({ ...summary(), recent });
       }

@@ -23,6 +23,14 @@ const parts: Part[] = [
     name: "simulator",
     cmd: ["bun", "test/sim/main.ts"],
     ready: "http://127.0.0.1:8700/health",
+    // HTTP MOs and receipts go to the edge's callback URL (secret from edge/local.env); some receipts misbehave as
+    // real ones do (other site, twice, ahead of the submit_sm_resp); retries and redeliveries are quicker than
+    // Genesys' 10 min / 10 s so the demo sees them settle.
+    env: {
+      SIM_CALLBACK_URL: `http://127.0.0.1:${deno ? 8788 : 8787}/v1/genesys/callback/dev-callback`,
+      SIM_OTHER_SITE_SHARE: "0.2", SIM_DUPLICATE_SHARE: "0.1", SIM_EARLY_SHARE: "0.1",
+      SIM_CALLBACK_INTERVAL_MS: "2000", SIM_DELIVER_ACK_TIMEOUT_MS: "3000",
+    },
     urls: ["control API  http://127.0.0.1:8700  (POST /faults, GET /ledger)", "Genesys HTTP dc3 http://127.0.0.1:8701/httpapi/receiver, bos http://127.0.0.1:8702/httpapi/receiver", "SMSC nodes   smc1.dc3 :2775  smc2.dc3 :2776  smc1.bos :2777  smc2.bos :2778"],
   },
   {
