@@ -152,7 +152,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   };
   const view: BindsView = { list: () => binds.list().map(bindInfo) };
   const app = services.createApp({ sender, binds: view });
-  statusRoutes(app, { binds: view, activity, topology: cfg.topology });
+  statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs });
 
   services.start();
   binds.start();

@@ -8,13 +8,14 @@ import type { Topology } from "../../contract/index.ts";
 import type { RecentActivity } from "../activity.ts";
 import type { BindsView } from "./types.ts";
 
-export function statusRoutes(app: Hono, deps: { binds: BindsView; activity: RecentActivity; topology: Topology }): void {
+export function statusRoutes(app: Hono, deps: { binds: BindsView; activity: RecentActivity; topology: Topology; rebindFloorMs: number }): void {
   app.get("/status.json", (c) =>
     c.json({
       sites: deps.topology.sites.map((s) => ({ name: s.name, nodes: deps.topology.smscNodes.filter((n) => n.site === s.name).map((n) => n.name) })),
       binds: deps.binds.list(),
       mt: { perSecond: deps.activity.mtRate(), totals: deps.activity.totals },
       recent: deps.activity.recent(),
+      rebindFloorMs: deps.rebindFloorMs,
       now: Date.now(),
     }),
   );
@@ -34,7 +35,7 @@ const PAGE = `<!doctype html>
  .stats{display:flex;gap:1.5rem;margin:1.2rem 0} .stat b{display:block;font-size:1.4rem}
  #recent td{font-family:ui-monospace,monospace;font-size:12px}
 </style></head><body>
-<h1>genesys-sms-ha core</h1><div class="sub">one SMPP bind per SMSC node · MTs over active binds only · rebind ≥ 30 s apart · live</div>
+<h1>genesys-sms-ha core</h1><div class="sub">one SMPP bind per SMSC node · MTs over active binds only · rebind ≥ <span id="floor">30</span> s apart · live</div>
 <div class="sites" id="sites"></div>
 <div class="stats" id="stats"></div>
 <h2 style="font-size:1rem">Recent inbound</h2><table id="recent"></table>
@@ -43,6 +44,7 @@ const fmtAgo = (t, now) => { const s = Math.round((now - t) / 1000); return s < 
 async function tick() {
   try {
     const r = await fetch("/status.json"); const d = await r.json();
+    document.getElementById("floor").textContent = String(d.rebindFloorMs / 1000);
     document.getElementById("sites").innerHTML = d.sites.map(s => '<div class="site" data-site="' + s.name + '"><h2>' + s.name + '</h2><table><tr><th>node</th><th>state</th><th></th><th>in flight</th></tr>' +
       d.binds.filter(b => b.site === s.name).map(b => '<tr data-node="' + b.node + '"><td>' + b.node + '</td><td><span class="state ' + b.state + '">' + b.state + '</span></td><td>' +
         (b.state === "backoff" && b.nextAttemptAt ? "rebind in " + Math.max(0, Math.round((b.nextAttemptAt - d.now) / 1000)) + " s" : b.since ? "for " + fmtAgo(b.since, d.now) : "") +
