@@ -15,25 +15,56 @@ export interface GenesysCredentials {
   readonly password: string;
 }
 
-/** The form body of a send-MT request. `message_id` is the one id reused on every attempt and site. */
-export function toGenesysForm(msg: OutboundMessage, messageId: string, creds: GenesysCredentials): URLSearchParams {
-  const f = new URLSearchParams();
-  f.set("login", creds.login);
-  f.set("password", creds.password);
-  f.set("phone_number", msg.to);
-  f.set("sender", msg.sender);
-  f.set("message", msg.text);
-  f.set("message_id", messageId);
-  f.set("receipt", msg.receipt ? "TRUE" : "FALSE");
-  if (msg.carrier !== undefined) f.set("carrier", msg.carrier);
-  if (msg.appId !== undefined) f.set("app_id", msg.appId);
-  if (msg.conversationId !== undefined) f.set("conversation_id", msg.conversationId);
-  if (msg.priority !== undefined) f.set("priority", msg.priority);
+/** The send-MT parameters, in order, as name/value pairs: the one mapping both encodings below use. */
+function genesysFields(msg: OutboundMessage, messageId: string, creds: GenesysCredentials): [string, string][] {
+  const f: [string, string][] = [
+    ["login", creds.login],
+    ["password", creds.password],
+    ["phone_number", msg.to],
+    ["sender", msg.sender],
+    ["message", msg.text],
+    ["message_id", messageId],
+    ["receipt", msg.receipt ? "TRUE" : "FALSE"],
+  ];
+  if (msg.carrier !== undefined) f.push(["carrier", msg.carrier]);
+  if (msg.appId !== undefined) f.push(["app_id", msg.appId]);
+  if (msg.conversationId !== undefined) f.push(["conversation_id", msg.conversationId]);
+  if (msg.priority !== undefined) f.push(["priority", msg.priority]);
   msg.attachments?.forEach((a, n) => {
-    f.set(`mms_attachment[${n}].content_type`, a.contentType);
-    f.set(`mms_attachment[${n}].content`, a.content);
+    f.push([`mms_attachment[${n}].content_type`, a.contentType]);
+    f.push([`mms_attachment[${n}].content`, a.content]);
   });
   return f;
+}
+
+/** The form of a send-MT request. `message_id` is the one id reused on every attempt and site. */
+export function toGenesysForm(msg: OutboundMessage, messageId: string, creds: GenesysCredentials): URLSearchParams {
+  return new URLSearchParams(genesysFields(msg, messageId, creds));
+}
+
+/**
+ * The same form as request body text, byte for byte what `toGenesysForm(...).toString()` gives, without
+ * building a URLSearchParams (a call into the runtime per field: measurable on the edge's hot path).
+ */
+export function genesysFormBody(msg: OutboundMessage, messageId: string, creds: GenesysCredentials): string {
+  let s = "";
+  for (const [k, v] of genesysFields(msg, messageId, creds)) s += `${s ? "&" : ""}${formEncode(k)}=${formEncode(v)}`;
+  return s;
+}
+
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+const URI_EXTRA = /[!'()~]/g;
+
+/** application/x-www-form-urlencoded as URLSearchParams writes it (WHATWG URL): `*-._` kept, space as `+`. */
+function formEncode(v: string): string {
+  if (FORM_SAFE.test(v)) return v;
+  let e: string;
+  try {
+    e = encodeURIComponent(v); // keeps !'()~ too, writes space as %20
+  } catch {
+    return new URLSearchParams([["", v]]).toString().slice(1); // lone surrogate: U+FFFD, as URLSearchParams does
+  }
+  return e.replace(URI_EXTRA, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+");
 }
 
 /**

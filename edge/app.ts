@@ -3,7 +3,7 @@
  * logger) is injected by the entry (worker.ts, deno.ts) or a test. Errors become problem+json here and
  * only here (`onError`, `notFound`).
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -13,6 +13,7 @@ import { apiKeyAuth } from "./auth.ts";
 import type { Breaker } from "./breaker.ts";
 import { callbackHandler } from "./callback.ts";
 import type { EdgeConfig } from "./config.ts";
+import { timerPerDeadline, type Deadlines } from "./deadlines.ts";
 import { HealthBoard, type Defer } from "./health.ts";
 import type { HealthLayer } from "./health-record.ts";
 import { messagesHandler } from "./messages.ts";
@@ -35,6 +36,11 @@ export interface AppDeps {
     readonly global?: HealthLayer;
   };
   readonly log?: (e: LogEvent) => void;
+  /**
+   * How attempt timeouts are timed. Default: a clock timer per attempt (required on Workers). The Deno
+   * entry passes `sharedDeadlines`: one timer for all attempts in flight (see deadlines.ts).
+   */
+  readonly deadlines?: Deadlines;
 }
 
 /** `ctx.waitUntil` where the runtime has one (Workers), else let the promise run on its own (Deno, tests). */
@@ -48,6 +54,46 @@ function deferFor(c: Context): Defer {
   return ctx ? (p) => ctx.waitUntil(p.catch(() => undefined)) : (p) => void p.catch(() => undefined);
 }
 
+/**
+ * Hono's CORS middleware, run only for requests that carry an `Origin` (browsers send it on every CORS
+ * request and preflight). Other callers are servers, to which CORS headers say nothing; for them only
+ * `Vary: Origin` is set, on the headers Hono prepares for the handler's response. Running the middleware
+ * for them made Hono build a placeholder Response and re-wrap the handler's one (twice, as a stream):
+ * the largest cost of the edge's hot path (see test/bench/edge-proxy.ts).
+ */
+function corsFor(origins: readonly string[]): MiddlewareHandler {
+  const browsers = cors({
+    origin: (origin) => (origins.includes(origin) ? origin : null),
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+    exposeHeaders: ["Retry-After", "Idempotency-Key"],
+    maxAge: 600,
+  });
+  return (c, next) => {
+    if (c.req.raw.headers.has("origin")) return browsers(c, next);
+    c.header("vary", "Origin");
+    return next();
+  };
+}
+
+/**
+ * 413 for bodies over `max` bytes. A declared Content-Length is checked without touching the body (the
+ * runtime's HTTP server holds a request to its declared length); only a body without one (chunked) is
+ * counted while read, by Hono's middleware. Reading `request.body` up front, as that middleware does for
+ * every request, turns the body into a JS stream and makes the later `text()` slow.
+ */
+function bodyLimitFor(max: number): MiddlewareHandler {
+  const tooLarge = () => { throw new HttpProblem(413, "Payload too large", `the body is over ${max} bytes`); };
+  const streamed = bodyLimit({ maxSize: max, onError: tooLarge });
+  return (c, next) => {
+    const h = c.req.raw.headers;
+    const declared = h.get("content-length");
+    if (declared === null || h.has("transfer-encoding")) return streamed(c, next);
+    if (parseInt(declared, 10) > max) tooLarge();
+    return next();
+  };
+}
+
 function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
   if (err instanceof HTTPException) return new HttpProblem(err.status, "Error", err.message || "request failed");
@@ -58,7 +104,8 @@ function withErrors(app: Hono, log: (e: LogEvent) => void): Hono {
   app.onError((err, c) => {
     const p = toProblem(err);
     if (p.status >= 500) log({ level: "error", msg: "request failed", status: p.status, path: c.req.path, error: err instanceof Error ? err.message : String(err) });
-    return problemResponse(p);
+    // The CORS middleware varies /v1/ answers by Origin; an error answer replaces the prepared headers.
+    return problemResponse(p, c.req.path.startsWith("/v1/") ? { vary: "Origin" } : undefined);
   });
   app.notFound((c) => problemResponse(new HttpProblem(404, "Not found", `no route for ${c.req.method} ${c.req.path}`)));
   return app;
@@ -76,22 +123,13 @@ export function createApp(deps: AppDeps): Hono {
     sharedRefreshMs: config.sharedRefreshMs,
     globalRefreshMs: config.globalRefreshMs,
   });
-  const limit = bodyLimit({
-    maxSize: config.bodyLimitBytes,
-    onError: () => { throw new HttpProblem(413, "Payload too large", `the body is over ${config.bodyLimitBytes} bytes`); },
-  });
+  const limit = bodyLimitFor(config.bodyLimitBytes);
   const app = withErrors(new Hono(), log);
 
-  app.use("/v1/*", cors({
-    origin: (origin) => (config.corsOrigins.includes(origin) ? origin : null),
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-    exposeHeaders: ["Retry-After", "Idempotency-Key"],
-    maxAge: 600,
-  }));
+  app.use("/v1/*", corsFor(config.corsOrigins));
 
   app.post("/v1/messages", apiKeyAuth(config.apiKeyHashes), limit,
-    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor }));
+    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock) }));
 
   app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));
 

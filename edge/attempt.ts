@@ -8,6 +8,7 @@
 import type { Clock } from "../contract/clock.ts";
 import { parseResultBody } from "../contract/genesys-http.ts";
 import type { AttemptOutcome } from "../contract/outcome.ts";
+import { timerPerDeadline, type Deadlines } from "./deadlines.ts";
 
 export type AttemptResult = {
   readonly outcome: AttemptOutcome;
@@ -26,6 +27,8 @@ export interface AttemptInput {
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
   readonly clock: Clock;
+  /** How the timeout is timed (default: a clock timer per attempt). */
+  readonly deadlines?: Deadlines;
 }
 
 const TIMEOUT = Symbol("timeout");
@@ -34,7 +37,7 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
   const t0 = i.clock.now();
   const ac = new AbortController();
   let timedOut = false;
-  const timer = i.clock.setTimeout(() => { timedOut = true; ac.abort(TIMEOUT); }, i.timeoutMs);
+  const cancel = (i.deadlines ?? timerPerDeadline(i.clock)).after(i.timeoutMs, () => { timedOut = true; ac.abort(TIMEOUT); });
   const ms = () => Math.max(0, i.clock.now() - t0);
   try {
     const res = await i.fetch(i.url, {
@@ -61,7 +64,7 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     const msg = errorText(e);
     return NEVER_SENT.test(msg) ? { outcome: "refused", ms: ms(), error: msg } : { outcome: "http_error", ms: ms(), error: msg };
   } finally {
-    i.clock.clearTimeout(timer);
+    cancel();
   }
 }
 

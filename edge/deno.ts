@@ -10,6 +10,7 @@ import { systemClock } from "../contract/clock.ts";
 import { describeIssues } from "../contract/result.ts";
 import { createApp, createFailClosedApp } from "./app.ts";
 import { CacheHealthLayer } from "./cache-layer.ts";
+import { sharedDeadlines } from "./deadlines.ts";
 import { parseConfig, targetsScope } from "./config.ts";
 import type { Env } from "./env.ts";
 import { DenoKvHealthLayer, type DenoKvLike } from "./kv-layer.ts";
@@ -32,7 +33,10 @@ if (!parsed.success) {
   const openKv = (Deno as unknown as { openKv?: (path?: string) => Promise<DenoKvLike> }).openKv;
   const kv = env.DENO_KV_PATH && openKv ? await openKv(env.DENO_KV_PATH === ":memory:" ? ":memory:" : env.DENO_KV_PATH) : undefined;
   const global = kv ? new DenoKvHealthLayer(kv, now) : undefined;
-  app = createApp({ config, clock: systemClock, fetch: (i, init) => fetch(i, init), health: { shared, ...(global && { global }) }, log });
+  app = createApp({
+    config, clock: systemClock, fetch: (i, init) => fetch(i, init), health: { shared, ...(global && { global }) }, log,
+    deadlines: sharedDeadlines(systemClock),
+  });
   if (global) {
     const every = Number(env.PROBE_INTERVAL_MS ?? 60_000) || 60_000;
     setInterval(() => {

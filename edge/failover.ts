@@ -9,6 +9,7 @@ import type { Clock } from "../contract/clock.ts";
 import type { Attempt, SendOutcome } from "../contract/outcome.ts";
 import { attempt, type AttemptResult } from "./attempt.ts";
 import type { Target } from "./config.ts";
+import type { Deadlines } from "./deadlines.ts";
 import type { Defer, HealthBoard, Report } from "./health.ts";
 
 export interface FailoverInput {
@@ -23,6 +24,8 @@ export interface FailoverInput {
   readonly deadlineMs: number;
   readonly throttleRetryAfterS: number;
   readonly defer: Defer;
+  /** How attempt timeouts are timed (default: a clock timer per attempt). */
+  readonly deadlines?: Deadlines;
 }
 
 /** What an attempt's result means for the site's breaker. */
@@ -54,7 +57,7 @@ export async function sendWithFailover(i: FailoverInput): Promise<SendOutcome> {
       attempts.push({ site: t.name, outcome: "skipped", ms: 0 });
       continue;
     }
-    const r = await attempt({ url: t.url, body: i.body, timeoutMs: Math.min(i.attemptTimeoutMs, remaining), fetch: i.fetch, clock: i.clock });
+    const r = await attempt({ url: t.url, body: i.body, timeoutMs: Math.min(i.attemptTimeoutMs, remaining), fetch: i.fetch, clock: i.clock, ...(i.deadlines && { deadlines: i.deadlines }) });
     i.board.report(t.name, reportOf(r), i.defer);
     attempts.push({
       site: t.name, outcome: r.outcome, ms: r.ms,

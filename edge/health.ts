@@ -17,6 +17,8 @@ export type Acquired =
   | { readonly allowed: true }
   | { readonly allowed: false; readonly retryAt: number; readonly source: "local" | "shared" | "global"; readonly lastError?: string };
 
+const ALLOWED: Acquired = Object.freeze({ allowed: true });
+
 export type Report = { readonly ok: true; readonly latencyMs: number } | { readonly ok: false; readonly kind: FailureKind; readonly error: string };
 
 /** One target as GET /v1/health shows it. */
@@ -47,7 +49,8 @@ interface LayerState {
   records: Map<string, HealthRecord>;
   readAt: number;
   loaded: boolean;
-  reading: boolean;
+  /** The read in progress, if any: requests arriving before the first read ends wait on it too. */
+  reading: Promise<void> | undefined;
 }
 
 export class HealthBoard {
@@ -64,23 +67,28 @@ export class HealthBoard {
     this.#layers = [
       ...(o.shared ? [{ layer: o.shared, refreshMs: o.sharedRefreshMs }] : []),
       ...(o.global ? [{ layer: o.global, refreshMs: o.globalRefreshMs }] : []),
-    ].map((l) => ({ ...l, records: new Map(), readAt: 0, loaded: false, reading: false }));
+    ].map((l) => ({ ...l, records: new Map(), readAt: 0, loaded: false, reading: undefined }));
   }
 
   /**
-   * Keeps the layer snapshots fresh. Answers a promise to await only on an isolate's first request (so a
-   * cold isolate already knows both sites are down); later refreshes run in the background via `defer`.
+   * Keeps the layer snapshots fresh. Answers a promise to await only until an isolate's first read of a
+   * layer ends (so a cold isolate already knows a site is down, for every request that arrives meanwhile);
+   * later refreshes run in the background via `defer`.
    */
   refresh(defer: Defer): Promise<void> | undefined {
     const now = this.o.clock.now();
     let first: Promise<void>[] | undefined;
     for (const l of this.#layers) {
-      if (l.reading || (l.loaded && now - l.readAt < l.refreshMs)) continue;
-      l.reading = true;
+      if (l.reading) {
+        if (!l.loaded) (first ??= []).push(l.reading);
+        continue;
+      }
+      if (l.loaded && now - l.readAt < l.refreshMs) continue;
       const p = l.layer.read(this.#names).then(
         (records) => { l.records = records; l.loaded = true; l.readAt = this.o.clock.now(); },
         () => { l.loaded = true; l.readAt = this.o.clock.now(); }, // an unreadable layer is an empty one
-      ).finally(() => { l.reading = false; });
+      ).finally(() => { l.reading = undefined; });
+      l.reading = p;
       if (!l.loaded) (first ??= []).push(p);
       else defer(p);
     }
@@ -93,12 +101,12 @@ export class HealthBoard {
     const b = this.#breaker(site);
     if (b.state.kind !== "closed") {
       const r = b.tryAcquire(now);
-      if (r.allowed) return { allowed: true };
+      if (r.allowed) return ALLOWED;
       return { allowed: false, retryAt: b.retryAt(now), source: "local", lastError: b.state.lastError };
     }
     const remote = this.#remoteDown(site, now);
     if (remote) return { allowed: false, retryAt: remote.record.until ?? now, source: remote.source, lastError: remote.record.lastError };
-    return { allowed: true };
+    return ALLOWED;
   }
 
   /** Feeds one attempt's result to the target's breaker; a state change is published to the shared layer. */
@@ -111,8 +119,9 @@ export class HealthBoard {
       const prev = this.#latency.get(site);
       this.#latency.set(site, prev === undefined ? r.latencyMs : prev * 0.8 + r.latencyMs * 0.2);
     }
+    if (!t) return;
     const shared = this.#layers.find((l) => l.layer.name === "shared");
-    if (!t || !shared) return;
+    if (!shared) return;
     const s = t.to;
     const rec: HealthRecord = s.kind === "open"
       ? { site, state: "down", at: now, until: s.until, lastError: s.lastError, by: "traffic" }

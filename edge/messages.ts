@@ -5,11 +5,12 @@
  */
 import type { Context } from "hono";
 import type { Clock } from "../contract/clock.ts";
-import { toGenesysForm } from "../contract/genesys-http.ts";
+import { genesysFormBody } from "../contract/genesys-http.ts";
 import { ClientMessageId, newClientMessageId, parseOutboundMessage } from "../contract/message.ts";
 import type { SendOutcome } from "../contract/outcome.ts";
 import { describeIssues, type Issue } from "../contract/result.ts";
 import type { EdgeConfig } from "./config.ts";
+import type { Deadlines } from "./deadlines.ts";
 import { sendWithFailover } from "./failover.ts";
 import type { Defer, HealthBoard } from "./health.ts";
 import { HttpProblem } from "./problem.ts";
@@ -20,6 +21,7 @@ export interface MessagesDeps {
   readonly fetch: typeof fetch;
   readonly board: HealthBoard;
   readonly deferFor: (c: Context) => Defer;
+  readonly deadlines: Deadlines;
 }
 
 function invalid(issues: readonly Issue[]): HttpProblem {
@@ -52,9 +54,9 @@ export function messagesHandler(d: MessagesDeps) {
     const first = d.board.refresh(defer);
     if (first) await first;
     const outcome = await sendWithFailover({
-      targets: config.targets, board: d.board, body: toGenesysForm(msg, messageId, config.genesys).toString(), messageId,
+      targets: config.targets, board: d.board, body: genesysFormBody(msg, messageId, config.genesys), messageId,
       fetch: d.fetch, clock: d.clock, attemptTimeoutMs: config.attemptTimeoutMs, deadlineMs: config.deadlineMs,
-      throttleRetryAfterS: config.throttleRetryAfterS, defer,
+      throttleRetryAfterS: config.throttleRetryAfterS, defer, deadlines: d.deadlines,
     });
     if (outcome.status === "accepted") return c.json(outcome, 200, { "idempotency-key": messageId });
     throw problemFor(outcome);

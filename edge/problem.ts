@@ -26,10 +26,10 @@ export function isHttpProblem(e: unknown): e is HttpProblem {
 }
 
 /** The problem+json response for a problem. `type` names the status, so callers can branch on it. */
-export function problemResponse(p: HttpProblem): Response {
+export function problemResponse(p: HttpProblem, headers?: Record<string, string>): Response {
   const body = { type: `about:blank`, title: p.title, status: p.status, detail: p.detail, ...p.extras };
   return new Response(JSON.stringify(body), {
     status: p.status,
-    headers: { "content-type": "application/problem+json", ...p.headers },
+    headers: { "content-type": "application/problem+json", ...p.headers, ...headers },
   });
 }

@@ -2,11 +2,20 @@
 // (Node 22 strips the types; `npx bun test/bench/edge-proxy.ts` works too). Needs `wrk` (apt-get install -y wrk).
 // On workerd (`workerd serve`, not wrangler dev) and on Deno, at 1 and 16 connections:
 //   (a) straight to the simulator's receiver, (b) a bare Hono pass-through proxy, (c) our edge;
-// requests/s and p50/p99 for each. Then, with the primary dead (a server that drops every connection,
-// counting them): how many requests per isolate still touch it during one cool-down.
-// BENCH_SECONDS (default 5) sets each run's length; BENCH_RUNTIMES=deno (or workerd) runs one runtime only.
+// all against the same simulator receiver, all driven by wrk with a Lua script (POST, a unique message id
+// per request). (b) and (c) are interleaved (b c b c b c) after a warm-up, so load drift from other jobs
+// shows, and each figure is the median of the runs; c/b is the ratio of the medians.
+// Then, with the primary dead (a server that drops every connection, counting them): how many requests
+// per isolate still touch it during one cool-down, and when (before or after the first failure came back).
+// Besides req/s and latency, each line gives the server process's CPU time per request (from /proc: all
+// threads, user + system): the cost side of the ratio. It rises with the machine's load too (less batching
+// per wake-up), so compare figures within one run, never across runs.
+// Knobs: BENCH_SECONDS (default 3) each run's length, BENCH_ROUNDS (default 3) runs per configuration,
+// BENCH_RUNTIMES=deno (or workerd) one runtime only, BENCH_CONNS (default 1,16) the connection counts,
+// BENCH_DEAD=0 skips the dead-primary runs, BENCH_DENO_FLAGS extra `deno run` flags,
+// BENCH_EDGE_DIRS=edge,edge-x compares copies of edge/ in the same interleaved runs (experiments by elimination).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +23,9 @@ import { build } from "esbuild";
 import { startSimulator } from "../sim/index.ts";
 import { edgeEnv, ROOT, startFakeCore, TEST_KEY, workerBundle } from "../edge/harness.ts";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNS = (process.env.BENCH_CONNS ?? "1,16").split(",").map(Number);
 const ACCOUNT = { login: "bench", password: "bench-password" };
 const tmp = mkdtempSync(join(tmpdir(), "edge-bench-"));
 const children: ChildProcess[] = [];
@@ -40,8 +51,30 @@ async function waitUp(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
+interface Proc { url: string; pid: number; stop(): Promise<void> }
+
+/** CPU time the process has used so far (all threads, user + system), ms; from /proc, so Linux only (NaN elsewhere). */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch { return NaN; }
+}
+
+function track(child: ChildProcess, url: string): Proc {
+  children.push(child);
+  return {
+    url, pid: child.pid!,
+    stop: () => new Promise<void>((r) => {
+      if (child.exitCode !== null || child.signalCode !== null) return r();
+      child.once("exit", () => r());
+      child.kill("SIGTERM");
+    }),
+  };
+}
+
 /** One worker module served by plain `workerd serve` with text bindings. */
-async function startWorkerd(name: string, code: string, bindings: Record<string, string>): Promise<string> {
+async function startWorkerd(name: string, code: string, bindings: Record<string, string>): Promise<Proc> {
   const port = await freePort();
   writeFileSync(join(tmp, `${name}.js`), code);
   const b = Object.entries(bindings).map(([k, v]) => `(name = ${JSON.stringify(k)}, text = ${JSON.stringify(v)})`).join(", ");
@@ -56,27 +89,27 @@ const w :Workerd.Worker = (
   bindings = [ ${b} ],
   globalOutbound = "net",
 );`);
-  children.push(spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", join(tmp, `${name}.capnp`)], { stdio: "ignore" }));
-  const url = `http://127.0.0.1:${port}`;
-  await waitUp(url);
-  return url;
+  const p = track(spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", join(tmp, `${name}.capnp`)], { stdio: "ignore" }), `http://127.0.0.1:${port}`);
+  await waitUp(p.url);
+  return p;
 }
 
-async function startDeno(script: string, env: Record<string, string>): Promise<string> {
+async function startDeno(script: string, env: Record<string, string>): Promise<Proc> {
   const port = await freePort();
-  children.push(spawn(join(ROOT, "node_modules/.bin/deno"), ["run", "--allow-net", "--allow-env", script], {
+  const flags = process.env.BENCH_DENO_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const p = track(spawn(join(ROOT, "node_modules/.bin/deno"), ["run", "--allow-net", "--allow-env", ...flags, script], {
     cwd: ROOT, stdio: "ignore", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: String(port) },
-  }));
-  const url = `http://127.0.0.1:${port}`;
-  await waitUp(url);
-  return url;
+  }), `http://127.0.0.1:${port}`);
+  await waitUp(p.url);
+  return p;
 }
 
 let runNo = 0;
-interface Figures { rps: number; p50: number; p99: number; non2xx: number; requests: number }
+interface Figures { rps: number; p50: number; p99: number; non2xx: number; errors: number; requests: number; cpuUs: number }
 
 /** wrk against url; every request carries a unique message id (lua), so each one is a real accepted MT. */
-async function wrk(url: string, conns: number, seconds: number, body: string, headers: Record<string, string>): Promise<Figures> {
+async function wrk(url: string, conns: number, seconds: number, body: string, headers: Record<string, string>, pid?: number): Promise<Figures> {
+  const cpu0 = pid ? cpuMs(pid) : NaN;
   const lua = join(tmp, `r${++runNo}.lua`);
   const hdrs = Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join("\n");
   writeFileSync(lua, `wrk.method = "POST"
@@ -96,12 +129,24 @@ end`);
   await new Promise((r) => child.once("exit", r));
   const ms = (v: string, unit: string) => Number(v) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
   const pct = (p: string) => { const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out); return m ? ms(m[1]!, m[2]!) : NaN; };
-  return {
+  const cpu = pid ? cpuMs(pid) - cpu0 : NaN;
+  const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const f: Figures = {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
     p50: pct("50"), p99: pct("99"),
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    errors: errs ? errs.slice(1).reduce((s, x) => s + Number(x), 0) : 0,
     requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+    cpuUs: NaN,
   };
+  return { ...f, cpuUs: (1000 * cpu) / f.requests };
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+/** Median of each figure over the runs (each figure on its own). */
+function med(fs: Figures[]): Figures {
+  const pick = (k: keyof Figures) => median(fs.map((f) => f[k]));
+  return { rps: pick("rps"), p50: pick("p50"), p99: pick("p99"), non2xx: fs.reduce((s, f) => s + f.non2xx, 0), errors: fs.reduce((s, f) => s + f.errors, 0), requests: pick("requests"), cpuUs: pick("cpuUs") };
 }
 
 const FORM = new URLSearchParams({ login: ACCOUNT.login, password: ACCOUNT.password, phone_number: "12025550100", sender: "12345", message: "hello", receipt: "FALSE" }).toString() + "&message_id=__ID__";
@@ -109,57 +154,91 @@ const FORM_H = { "content-type": "application/x-www-form-urlencoded" };
 const JSON_BODY = JSON.stringify({ to: "+12025550100", sender: "12345", text: "hello", clientMessageId: "__ID__" });
 const JSON_H = { "content-type": "application/json", authorization: `Bearer ${TEST_KEY}` };
 
-const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(2).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms${f.non2xx ? `  (${f.non2xx} non-2xx!)` : ""}`;
+const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms${Number.isNaN(f.cpuUs) ? "" : `  cpu ${f.cpuUs.toFixed(0).padStart(4)} µs/req`}${f.non2xx || f.errors ? `  (${f.non2xx} non-2xx, ${f.errors} socket errors!)` : ""}`;
 
 async function main(): Promise<void> {
   const sim = await startSimulator({ account: ACCOUNT });
   const core = await startFakeCore();
   const deadHits: number[] = [];
-  const dead = createNetServer((s) => { deadHits.push(Date.now()); s.destroy(); });
+  const dead = createNetServer((s) => { deadHits.push(performance.now()); s.destroy(); });
   await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
   const deadUrl = `http://127.0.0.1:${(dead.address() as { port: number }).port}/httpapi/receiver`;
   try {
-    const base = { ATTEMPT_TIMEOUT_MS: "5000", DEADLINE_MS: "12000", BREAKER_COOLDOWN_MS: "30000", SHARED_REFRESH_MS: "1000" };
+    const base = { ATTEMPT_TIMEOUT_MS: "5000", DEADLINE_MS: "12000", BREAKER_COOLDOWN_MS: "30000", SHARED_REFRESH_MS: "1000", BODY_LIMIT_BYTES: String(1 << 20) };
     const env = { ...(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, base)), GENESYS_LOGIN: ACCOUNT.login, GENESYS_PASSWORD: ACCOUNT.password };
-    const deadEnv = { ...env, GENESYS_SITES: `dc3=${deadUrl},bos=${sim.sites.bos.httpUrl}` };
+    // The shared health layer (Cache API; on Deno a cache on disk that outlives the process) is scoped by the
+    // target URLs, so a query string unique to each run makes an edge that knows nothing yet.
+    const benchId = Math.random().toString(36).slice(2, 8);
+    const deadEnv = (scope: string) => ({ ...env, GENESYS_SITES: `dc3=${deadUrl}?bench=${benchId}-${scope},bos=${sim.sites.bos.httpUrl}` });
     const passCode = (await build({
       entryPoints: [join(ROOT, "test/bench/edge-passthrough.ts")], bundle: true, format: "esm", platform: "neutral",
       mainFields: ["module", "main"], write: false, logLevel: "silent",
     })).outputFiles[0]!.text;
-    const edgeCode = await workerBundle();
+    // Variants of the edge to compare in the same run (directories beside edge/ holding worker.ts and deno.ts);
+    // default: edge/ alone. For experiments by elimination.
+    const dirs = (process.env.BENCH_EDGE_DIRS ?? "edge").split(",");
+    const bundles = await Promise.all(dirs.map(async (dir) => dir === "edge" ? workerBundle() : (await build({
+      entryPoints: [join(ROOT, dir, "worker.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022",
+      mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], write: false, logLevel: "silent",
+    })).outputFiles[0]!.text));
+    const edgeCode = bundles[0]!;
 
     const results: string[] = [];
-    const row = (label: string, f: Figures) => { const l = `${label.padEnd(34)} ${fmt(f)}`; results.push(l); console.log(l); };
-    console.log(`edge benchmark: ${SECONDS} s per run, wrk, ${process.env.BENCH_NOTE ?? "loopback"}\n`);
-    for (const c of [1, 16]) row(`direct to simulator      c=${c}`, await wrk(sim.sites.dc3.httpUrl, c, SECONDS, FORM, FORM_H));
+    const say = (l: string) => { results.push(l); console.log(l); };
+    console.log(`edge benchmark: wrk, ${SECONDS} s per run, ${ROUNDS} interleaved runs per configuration (median), ${process.env.BENCH_NOTE ?? "loopback"}\n`);
+    for (const c of CONNS) say(`direct to simulator     c=${String(c).padEnd(2)}  ${fmt(await wrk(sim.sites.dc3.httpUrl, c, SECONDS, FORM, FORM_H))}`);
 
-    const runtimes: [string, () => Promise<string>, () => Promise<string>, () => Promise<string>][] = [
+    const runtimes: [string, () => Promise<Proc>, (i: number) => Promise<Proc>, (scope: string) => Promise<Proc>][] = [
       ["workerd",
         () => startWorkerd("pass", passCode, { TARGET: sim.sites.dc3.httpUrl }),
-        () => startWorkerd("edge", edgeCode, env),
-        () => startWorkerd("edge-dead", edgeCode, deadEnv)],
+        (i) => startWorkerd(`edge${i}`, bundles[i]!, env),
+        (scope) => startWorkerd("edge-dead", edgeCode, deadEnv(scope))],
       ["deno",
         () => startDeno("test/bench/edge-passthrough.deno.ts", { TARGET: sim.sites.dc3.httpUrl }),
-        () => startDeno("edge/deno.ts", env),
-        () => startDeno("edge/deno.ts", deadEnv)],
+        (i) => startDeno(`${dirs[i]}/deno.ts`, env),
+        (scope) => startDeno("edge/deno.ts", deadEnv(scope))],
     ];
     const touches: string[] = [];
     const only = process.env.BENCH_RUNTIMES?.split(",");
     for (const [rt, startPass, startEdge, startDead] of runtimes.filter(([rt]) => !only || only.includes(rt))) {
       const pass = await startPass();
-      const edge = await startEdge();
-      await wrk(pass, 16, 1, FORM, FORM_H); // warm-up (JIT, connection pools)
-      await wrk(`${edge}/v1/messages`, 16, 1, JSON_BODY, JSON_H);
-      for (const c of [1, 16]) {
-        row(`${rt.padEnd(8)} bare Hono proxy  c=${c}`, await wrk(pass, c, SECONDS, FORM, FORM_H));
-        row(`${rt.padEnd(8)} our edge         c=${c}`, await wrk(`${edge}/v1/messages`, c, SECONDS, JSON_BODY, JSON_H));
+      const edges: Proc[] = [];
+      for (let i = 0; i < dirs.length; i++) edges.push(await startEdge(i));
+      const b = (c: number) => wrk(pass.url, c, SECONDS, FORM, FORM_H, pass.pid);
+      const e = (i: number, c: number) => wrk(`${edges[i]!.url}/v1/messages`, c, SECONDS, JSON_BODY, JSON_H, edges[i]!.pid);
+      const name = (i: number) => (dirs.length > 1 ? dirs[i]!.padEnd(11) : "our edge   ");
+      // Warm-up (JIT, connection pools), every side, every connection count.
+      for (const c of CONNS) { await wrk(pass.url, c, 1, FORM, FORM_H); for (const x of edges) await wrk(`${x.url}/v1/messages`, c, 1, JSON_BODY, JSON_H); }
+      for (const c of CONNS) {
+        const bs: Figures[] = [], cs: Figures[][] = edges.map(() => []);
+        for (let r = 0; r < ROUNDS; r++) {
+          bs.push(await b(c));
+          for (let i = 0; i < edges.length; i++) cs[i]!.push(await e(i, c));
+          console.log(`  ${rt} c=${c} run ${r + 1}: (b) ${fmt(bs.at(-1)!)}${cs.map((x, i) => ` | (c) ${dirs.length > 1 ? `${dirs[i]} ` : ""}${fmt(x.at(-1)!)}`).join("")}`);
+        }
+        const mb = med(bs);
+        say(`${rt.padEnd(8)} (b) bare Hono proxy c=${String(c).padEnd(2)}  ${fmt(mb)}`);
+        cs.forEach((x, i) => {
+          const mc = med(x);
+          say(`${rt.padEnd(8)} (c) ${name(i)}     c=${String(c).padEnd(2)}  ${fmt(mc)}   c/b ${(100 * mc.rps / mb.rps).toFixed(0)}%  p50 ${mc.p50 - mb.p50 >= 0 ? "+" : ""}${(mc.p50 - mb.p50).toFixed(3)} ms  cpu +${(mc.cpuUs - mb.cpuUs).toFixed(0)} µs/req`);
+        });
       }
-      for (const c of [1, 16]) {
-        const url = await startDead(); // a fresh isolate per run: its breakers start closed
+      await Promise.all([pass.stop(), ...edges.map((x) => x.stop())]);
+      // A fresh isolate per run (its breakers start closed, its scope new); then one more at the highest
+      // connection count in the scope of the run before it: what the shared layer saves a new isolate.
+      const deadRuns = CONNS.map((c) => ({ c, scope: `${rt}-${c}`, label: "new isolate, new scope" }));
+      deadRuns.push({ ...deadRuns.at(-1)!, label: "new isolate, scope of the run before (shared layer)" });
+      for (const { c, scope, label } of process.env.BENCH_DEAD === "0" ? [] : deadRuns) {
+        const d = await startDead(scope);
         const before = deadHits.length;
-        const f = await wrk(`${url}/v1/messages`, c, 3, JSON_BODY, JSON_H);
-        const hits = deadHits.length - before;
-        const line = `${rt.padEnd(8)} primary dead, c=${String(c).padEnd(2)}: ${hits} of ${f.requests} requests touched it in 3 s (cool-down 30 s); ${f.non2xx} non-2xx; ${fmt(f)}`;
+        const t0 = performance.now();
+        const f = await wrk(`${d.url}/v1/messages`, c, 3, JSON_BODY, JSON_H);
+        await d.stop();
+        const hits = deadHits.slice(before);
+        // Every hit within 50 ms of the first is a request that was already in flight when the first failure came back.
+        const late = hits.filter((t) => t - hits[0]! > 50).length;
+        const line = `${rt.padEnd(8)} primary dead, c=${String(c).padEnd(2)} ${label}: ${hits.length} of ${f.requests} requests touched it in 3 s (cool-down 30 s), ` +
+          `${hits.length - late} within 50 ms of the first (in flight together), ${late} later; first at +${hits.length ? (hits[0]! - t0).toFixed(0) : "-"} ms; ${fmt(f)}`;
         touches.push(line);
         console.log(line);
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseOutboundMessage, newClientMessageId, describeIssues, MAX_TEXT_LENGTH, toGenesysForm } from "../../contract/index.ts";
+import fc from "fast-check";
+import { parseOutboundMessage, newClientMessageId, describeIssues, MAX_TEXT_LENGTH, toGenesysForm, genesysFormBody } from "../../contract/index.ts";
 
 const valid = { to: "+12025550100", sender: "12345", text: "hello" };
 
@@ -68,6 +69,29 @@ describe("toGenesysForm", () => {
     });
     // UTF-8, form-encoded, as Genesys expects.
     expect(f.toString()).toContain("message=h%C3%A9llo+%E2%9C%93");
+  });
+
+  it("genesysFormBody is byte for byte the URLSearchParams encoding", () => {
+    const texts = ["hello", "a b+c&d=e", "héllo ✓ 😀", "!'()~*-._%", "tab\tnew\nline\r", "lone \ud800 surrogate", "\udfff"];
+    for (const text of texts) {
+      const r = parseOutboundMessage({ ...valid, text, receipt: true, appId: "a b", conversationId: "c/d", priority: "BULK", carrier: "9", attachments: [{ contentType: "image/png", content: "aGk+/w==" }] });
+      if (!r.success) throw new Error(`fixture invalid: ${text}`);
+      const creds = { login: "L ogin", password: "p@ss&word=" };
+      expect(genesysFormBody(r.output, "mid:1.x", creds)).toBe(toGenesysForm(r.output, "mid:1.x", creds).toString());
+    }
+  });
+
+  it("genesysFormBody equals the URLSearchParams encoding for any strings (property)", () => {
+    const str = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 20 }), fc.string({ maxLength: 40 }));
+    fc.assert(
+      fc.property(str.filter((t) => t.length > 0), str, str, str, (text, login, password, id) => {
+        const r = parseOutboundMessage({ ...valid, text: text.slice(0, 1600) });
+        if (!r.success) return;
+        const creds = { login, password };
+        expect(genesysFormBody(r.output, id, creds)).toBe(toGenesysForm(r.output, id, creds).toString());
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it("sends FALSE when no receipt is asked for and omits absent optionals", () => {

@@ -217,6 +217,16 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       expect(evil.headers.get("access-control-allow-origin")).toBeNull();
       const r = await send(MSG, { origin: ALLOWED_ORIGIN });
       expect(r.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+      expect(r.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("idempotency-key");
+      // A browser can read the problem too (401 here), and answers vary by Origin, with or without one.
+      const denied = await send(MSG, { origin: ALLOWED_ORIGIN, authorization: "Bearer not-the-key" });
+      expect(denied.status).toBe(401);
+      expect(denied.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+      const server = await send(MSG);
+      expect(server.status).toBe(200);
+      expect(server.headers.get("access-control-allow-origin")).toBeNull();
+      expect(server.headers.get("vary")).toMatch(/origin/i);
+      expect((await send(MSG, { authorization: "Bearer not-the-key" })).headers.get("vary")).toMatch(/origin/i);
     });
 
     it("invalid input → 400 problem+json naming every issue; oversized → 413; unknown route → 404", async () => {
@@ -229,6 +239,17 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       const big = await send({ ...MSG, text: "x".repeat(20_000) });
       expect(big.status).toBe(413);
       expect(big.headers.get("content-type")).toContain("application/problem+json");
+      // Without a Content-Length (chunked), the body is counted as it is read.
+      const chunked = (text: string) => fetch(`${edge.url}/v1/messages`, {
+        method: "POST", duplex: "half",
+        headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" },
+        body: new Blob([JSON.stringify({ ...MSG, text })]).stream(),
+      } as RequestInit);
+      const bigChunked = await chunked("x".repeat(20_000));
+      expect(bigChunked.status).toBe(413);
+      expect(bigChunked.headers.get("content-type")).toContain("application/problem+json");
+      const smallChunked = await chunked("small, chunked");
+      expect(smallChunked.status).toBe(200);
       const nf = await fetch(`${edge.url}/v2/nothing`);
       expect(nf.status).toBe(404);
       expect((await nf.json()).detail).toContain("/v2/nothing");
