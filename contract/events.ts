@@ -74,6 +74,18 @@ export async function eventIdFor(dedupKey: string): Promise<string> {
   return `evt_${hex}`;
 }
 
+/**
+ * A synchronous SHA-256 of a string's UTF-8 bytes, as lower-case hex (64 digits). The contract uses no
+ * runtime API: a runtime that has one passes it in (the core: Bun.CryptoHasher), which skips WebCrypto's
+ * async round trip per event on hot paths.
+ */
+export type Sha256Hex = (text: string) => string;
+
+/** `eventIdFor` with a synchronous hasher: the same id. */
+export function eventIdWith(sha256hex: Sha256Hex, dedupKey: string): string {
+  return `evt_${sha256hex(dedupKey).slice(0, 32)}`;
+}
+
 /** Dedup keys. Kept in one place so the edge (HTTP callbacks) and the core (SMPP) agree. */
 export const dedupKeys = {
   /** An MO Genesys gave an id to. */
@@ -114,4 +126,16 @@ export async function makeEvent<T extends EventType>(
   receivedAt: Date,
 ): Promise<EventOf<T>> {
   return { type, id: await eventIdFor(dedupKey), dedupKey, receivedAt: receivedAt.toISOString(), source, data } as EventOf<T>;
+}
+
+/** `makeEvent` with a synchronous hasher (see `Sha256Hex`): the same event, without an await. */
+export function makeEventWith<T extends EventType>(
+  sha256hex: Sha256Hex,
+  type: T,
+  dedupKey: string,
+  data: EventOf<T>["data"],
+  source: EventSource,
+  receivedAt: Date,
+): EventOf<T> {
+  return { type, id: eventIdWith(sha256hex, dedupKey), dedupKey, receivedAt: receivedAt.toISOString(), source, data } as EventOf<T>;
 }

@@ -54,8 +54,10 @@ export const CoreConfigSchema = z
     inbox: z.object({
       moDedupWindowMs: z.number().int().positive().default(600_000),
       parkLimitMs: ms.default(600_000),
+      /** How long a concatenated MO waits for its missing parts before it is delivered with gaps (24 h). */
+      partsLimitMs: z.number().int().positive().default(86_400_000),
       maxBatch: z.number().int().min(1).max(10_000).default(1000),
-    }).strict().default({ moDedupWindowMs: 600_000, parkLimitMs: 600_000, maxBatch: 1000 }),
+    }).strict().default({ moDedupWindowMs: 600_000, parkLimitMs: 600_000, partsLimitMs: 86_400_000, maxBatch: 1000 }),
     log: z.object({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).strict().default({ level: "info" }),
   })
   .strict();

@@ -4,12 +4,12 @@
  * sent by another core that has not recorded it yet) is parked, durably, and stored with the client message
  * id filled in when the submit is recorded. Parked receipts older than `parkLimitMs` are stored uncorrelated
  * (no clientMessageId, smscMessageId kept) so the customer still gets them. Every receipt of an MT is kept:
- * each has its own dedup key.
+ * each has its own dedup key. Parks and submit records are group-committed, like the inbox's events.
  */
 import { smscMessageIdForms, systemClock, type Clock, type Event, type TimerId } from "../contract/index.ts";
 import type { Inbox } from "./inbox.ts";
 import { withClientMessageId } from "./store/mt-sql.ts";
-import type { ParkResult, Store, SubmitRecord } from "./store/store.ts";
+import type { CorrelationOp, CorrelationOpResult, ParkResult, StoredEvent, Store, SubmitRecord } from "./store/store.ts";
 import type { Wakeup } from "./wakeup.ts";
 
 export type ReceiptResult =
@@ -27,6 +27,14 @@ export interface CorrelationOptions {
   readonly sweepMs?: number;
   readonly wakeup?: Wakeup;
   readonly onDuplicate?: () => void;
+  /** Most parks and submits in one transaction (default 1000). */
+  readonly maxBatch?: number;
+}
+
+interface Waiter {
+  readonly op: CorrelationOp;
+  readonly resolve: (r: CorrelationOpResult) => void;
+  readonly reject: (e: unknown) => void;
 }
 
 export class Correlation {
@@ -34,6 +42,9 @@ export class Correlation {
   readonly #clock: Clock;
   readonly #limit: number;
   #timer: TimerId | undefined;
+  #queue: Waiter[] = [];
+  #scheduled = false;
+  #writing = false;
 
   constructor(opts: CorrelationOptions) {
     this.#o = opts;
@@ -46,7 +57,7 @@ export class Correlation {
    * they match, in the same transaction; returns how many it released.
    */
   async recordSubmit(rec: SubmitRecord): Promise<{ released: number }> {
-    const released = await this.#o.store.recordSubmit(rec, this.#clock.now());
+    const released = (await this.#enqueue({ kind: "submit", rec })) as StoredEvent[];
     if (released.length > 0) this.#o.wakeup?.notify();
     return { released: released.length };
   }
@@ -58,7 +69,7 @@ export class Correlation {
 
   /** Parks a receipt event (durable), unless it is stored already or its submit is recorded by now. */
   async park(event: Event): Promise<ParkResult> {
-    const r = await this.#o.store.parkReceipt(event, formsOf(event), this.#clock.now());
+    const r = (await this.#enqueue({ kind: "park", event, forms: formsOf(event) })) as ParkResult;
     if (r.outcome === "stored") this.#o.wakeup?.notify();
     if (r.outcome === "duplicate") this.#o.onDuplicate?.();
     return r;
@@ -83,6 +94,42 @@ export class Correlation {
     }
     const r = await this.#o.inbox.accept(event);
     return r.stored ? { outcome: "stored", clientMessageId: event.type === "message.status" ? event.data.clientMessageId : undefined } : { outcome: "duplicate" };
+  }
+
+  /**
+   * Group commit, as in the inbox: the parks and submits that arrive while a transaction is being written (or
+   * in the same tick) go into the next one together, in arrival order. Each caller gets its own answer once
+   * COMMITted. If a batch fails, its ops are retried one transaction each, so one bad op fails alone.
+   */
+  #enqueue(op: CorrelationOp): Promise<CorrelationOpResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ op, resolve, reject });
+      if (this.#scheduled || this.#writing) return;
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        void this.#flush();
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.#o.maxBatch ?? 1000);
+        try {
+          const results = await this.#o.store.correlate(batch.map((w) => w.op), this.#clock.now());
+          batch.forEach((w, i) => w.resolve(results[i]!));
+        } catch (e) {
+          if (batch.length === 1) batch[0]!.reject(e);
+          else for (const w of batch) await this.#o.store.correlate([w.op], this.#clock.now()).then(([r]) => w.resolve(r!), w.reject);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
   }
 
   /** Stores parked receipts that now correlate, and the expired ones uncorrelated. */

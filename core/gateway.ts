@@ -4,7 +4,7 @@
  * `main.ts` reads the config and calls this; tests call it with their own clock, ports and store.
  */
 import type { Hono } from "hono";
-import { makeEvent, systemClock, type Clock, type EventSource, type OutboundMessage, type SendOutcome, type SmscNode } from "../contract/index.ts";
+import { makeEventWith, systemClock, type Clock, type EventSource, type OutboundMessage, type SendOutcome, type SmscNode } from "../contract/index.ts";
 import { BindManager } from "./binds/bind-manager.ts";
 import type { BindState } from "./binds/bind-state.ts";
 import { smppConnector } from "./binds/smpp-connector.ts";
@@ -14,7 +14,7 @@ import { statusRoutes } from "./http/status.ts";
 import { decodeDeliver } from "./inbound/deliver-event.ts";
 import type { Logger } from "./log.ts";
 import { setBindState } from "./metrics.ts";
-import { DedupProbe, acceptContentMo } from "./mo-dedup.ts";
+import { acceptContentMo, sha256hex } from "./mo-dedup.ts";
 import { MtRouter } from "./router/mt-router.ts";
 import { GENESYS_DATA_CODINGS } from "./router/segments.ts";
 import { openCoreServices, type CoreServices } from "./services.ts";
@@ -62,7 +62,6 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const services = await openCoreServices(cfg, { log, clock, ...(opts.fetch && { fetch: opts.fetch }), ...(opts.owner && { owner: opts.owner }) });
   const { metrics, correlation, inbox, store } = services;
   const activity = new RecentActivity(clock);
-  const probe = new DedupProbe(store);
 
   /** deliver_sm → event → committed → ESME_ROK. A store failure throws: the session answers a temporary error and the SMSC redelivers. */
   const onDeliver =
@@ -76,10 +75,13 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
         return Status.ESME_RX_P_APPN;
       }
       if (d.kind === "receipt") {
-        const r = await correlation.receipt(await makeEvent("message.status", d.dedupKey, d.data, source, new Date(now)));
+        const r = await correlation.receipt(makeEventWith(sha256hex, "message.status", d.dedupKey, d.data, source, new Date(now)));
         activity.inbound("receipt", node.name, r.outcome);
+      } else if (d.kind === "mo_part") {
+        const r = await services.moParts.accept(d.part, source, now); // committed (and assembled when last) before the resp
+        if (r.outcome === "completed") activity.inbound("mo", node.name, r.stored ? "stored" : "duplicate"); // one entry per MO, not per part
       } else {
-        const r = await acceptContentMo({ inbox, store, probe, onDuplicate: () => metrics.dedupHits.inc({ path: "mo_content" }) }, d.mo, source, now, cfg.inbox.moDedupWindowMs);
+        const r = await acceptContentMo({ inbox, onDuplicate: () => metrics.dedupHits.inc({ path: "mo_content" }) }, d.mo, source, now, cfg.inbox.moDedupWindowMs);
         activity.inbound("mo", node.name, r.stored ? "stored" : "duplicate");
       }
       return Status.ESME_ROK;

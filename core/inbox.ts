@@ -8,7 +8,10 @@ import type { Event } from "../contract/index.ts";
 import type { Store } from "./store/store.ts";
 import type { Wakeup } from "./wakeup.ts";
 
-export type AcceptResult = { readonly stored: true; readonly cursor: number } | { readonly stored: false; readonly duplicate: true };
+export type AcceptResult =
+  | { readonly stored: true; readonly cursor: number }
+  /** `previous`: its `unlessStored` key was stored (content dedup's previous bucket). */
+  | { readonly stored: false; readonly duplicate: true; readonly previous?: true };
 
 export interface InboxOptions {
   /** Most events in one transaction (default 1000). */
@@ -17,7 +20,7 @@ export interface InboxOptions {
   readonly now?: () => number;
   /** Told after each commit that stored at least one event. */
   readonly wakeup?: Wakeup;
-  /** Counts dedup hits and stored events (metrics). */
+  /** Counts dedup hits and stored events (metrics); `previous` hits are not counted here (the caller's). */
   readonly onResult?: (stored: number, duplicates: number) => void;
   /** false: one transaction per event, the naive alternative (benchmarks only). */
   readonly groupCommit?: boolean;
@@ -25,6 +28,7 @@ export interface InboxOptions {
 
 interface Waiter {
   readonly event: Event;
+  readonly unlessStored: string | undefined;
   readonly resolve: (r: AcceptResult) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -45,11 +49,14 @@ export class Inbox {
     this.#opts = opts;
   }
 
-  /** Stores `event` unless its dedup key is stored already. Resolves after COMMIT; rejects if the store fails. */
-  accept(event: Event): Promise<AcceptResult> {
-    if (this.#opts.groupCommit === false) return this.#write([event]).then((r) => r[0]!);
+  /**
+   * Stores `event` unless its dedup key is stored already, or `unlessStored` (a second key: an MO's previous
+   * dedup bucket) is. Resolves after COMMIT; rejects if the store fails.
+   */
+  accept(event: Event, unlessStored?: string): Promise<AcceptResult> {
+    if (this.#opts.groupCommit === false) return this.#write([event], [unlessStored]).then((r) => r[0]!);
     return new Promise<AcceptResult>((resolve, reject) => {
-      this.#queue.push({ event, resolve, reject });
+      this.#queue.push({ event, unlessStored, resolve, reject });
       this.#schedule();
     });
   }
@@ -76,7 +83,7 @@ export class Inbox {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
         try {
-          const results = await this.#write(batch.map((w) => w.event));
+          const results = await this.#write(batch.map((w) => w.event), batch.map((w) => w.unlessStored));
           batch.forEach((w, i) => w.resolve(results[i]!));
         } catch (e) {
           for (const w of batch) w.reject(e);
@@ -87,15 +94,20 @@ export class Inbox {
     }
   }
 
-  async #write(events: Event[]): Promise<AcceptResult[]> {
-    const rs = await this.#store.insertEvents(events, this.#now());
+  async #write(events: Event[], unlessStored: (string | undefined)[]): Promise<AcceptResult[]> {
+    const rs = await this.#store.insertEvents(events, this.#now(), unlessStored.some((k) => k !== undefined) ? unlessStored : undefined);
     let stored = 0;
+    let duplicates = 0;
     const out = rs.map((r): AcceptResult => {
-      if (!r.inserted) return { stored: false, duplicate: true };
-      stored++;
-      return { stored: true, cursor: r.cursor };
+      if (r.inserted) {
+        stored++;
+        return { stored: true, cursor: r.cursor };
+      }
+      if (r.previous) return { stored: false, duplicate: true, previous: true };
+      duplicates++;
+      return { stored: false, duplicate: true };
     });
-    this.#opts.onResult?.(stored, rs.length - stored);
+    this.#opts.onResult?.(stored, duplicates);
     if (stored > 0) this.#opts.wakeup?.notify();
     return out;
   }

@@ -9,6 +9,7 @@ import type { CoreConfig } from "./config.ts";
 import { Correlation } from "./correlation.ts";
 import { createCoreApp, type BindsView, type MtSender } from "./http/app.ts";
 import { Inbox } from "./inbox.ts";
+import { MoParts } from "./inbound/mo-parts.ts";
 import type { Logger } from "./log.ts";
 import { createCoreMetrics, type CoreMetrics } from "./metrics.ts";
 import { Outbox } from "./outbox.ts";
@@ -20,13 +21,15 @@ export interface CoreServices {
   readonly store: Store;
   readonly inbox: Inbox;
   readonly correlation: Correlation;
+  /** Parts of concatenated MOs, until their group is whole. */
+  readonly moParts: MoParts;
   /** Undefined when no webhook URL is configured (pull only). */
   readonly outbox: Outbox | undefined;
   readonly metrics: CoreMetrics;
   readonly wakeup: Wakeup;
   /** The HTTP app, given the MT sender and the bind view. */
   createApp(parts: { sender: MtSender; binds: BindsView }): Hono;
-  /** Starts the correlation sweep and the outbox. */
+  /** Starts the correlation and MO parts sweeps and the outbox. */
   start(): void;
   /** Stops them (the outbox's current round settles) and closes the store. */
   close(): Promise<void>;
@@ -63,6 +66,21 @@ export async function openCoreServices(cfg: CoreConfig, opts: CoreServicesOption
     parkLimitMs: cfg.inbox.parkLimitMs,
     onDuplicate: () => metrics.dedupHits.inc({ path: "parked" }),
   });
+  const moParts = new MoParts({
+    store,
+    clock,
+    wakeup,
+    limitMs: cfg.inbox.partsLimitMs,
+    dedupWindowMs: cfg.inbox.moDedupWindowMs,
+    ...(opts.log && { log: opts.log }),
+    onResult: (r, how) => {
+      if (r.outcome === "duplicate") metrics.dedupHits.inc({ path: "mo_part" });
+      if (r.outcome !== "completed") return;
+      metrics.moGroups.inc({ outcome: how === "part" ? "completed" : "incomplete" });
+      if (r.stored) metrics.eventsStored.inc();
+      else metrics.dedupHits.inc({ path: "mo_content" });
+    },
+  });
   const owner = opts.owner ?? `${process.env.HOSTNAME ?? "core"}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const outbox =
     hook.url === undefined
@@ -84,6 +102,7 @@ export async function openCoreServices(cfg: CoreConfig, opts: CoreServicesOption
     store,
     inbox,
     correlation,
+    moParts,
     outbox,
     metrics,
     wakeup,
@@ -91,10 +110,12 @@ export async function openCoreServices(cfg: CoreConfig, opts: CoreServicesOption
       createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, store, inbox, sender, binds, metrics, clock, wakeup, ...(opts.log && { log: opts.log }) }),
     start() {
       correlation.start();
+      moParts.start();
       outbox?.start();
     },
     async close() {
       correlation.stop();
+      moParts.stop();
       await outbox?.stop();
       await store.close();
     },

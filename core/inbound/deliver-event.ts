@@ -1,7 +1,8 @@
 /**
  * One inbound deliver_sm → what it stands for: a delivery receipt (with the dedup key that makes a
  * redelivery on the same bind, another bind or the other site the same event) or an MO (deduplicated by
- * content, core/mo-dedup.ts). Receipts are identified by the `receipted_message_id` TLV and `message_state` TLV,
+ * content, core/mo-dedup.ts), or one part of a concatenated MO (UDH or SAR, core/inbound/concat.ts; reassembled
+ * durably by core/inbound/mo-parts.ts). Receipts are identified by the `receipted_message_id` TLV and `message_state` TLV,
  * as Genesys documents; the receipt text is parsed leniently only where a TLV is missing.
  */
 import {
@@ -10,6 +11,7 @@ import {
 } from "../../contract/index.ts";
 import type { DeliverSmPdu } from "../smpp/index.ts";
 import { decodeText } from "./text-decode.ts";
+import { groupKey, moPayload, type ConcatRef } from "./concat.ts";
 
 /** The parts of an SMPP 3.4 receipt text, each optional (`id:… stat:DELIVRD err:000 done date:…`). */
 export interface ReceiptText {
@@ -51,20 +53,40 @@ function latin1(b: Uint8Array): string {
   return s;
 }
 
-/** What one deliver_sm carries: a receipt (with its dedup key), an MO, or nothing usable (with why). */
+/** One part of a concatenated MO (core/inbound/concat.ts): its text is decoded only once the group is whole. */
+export interface MoPart {
+  readonly from: string;
+  readonly to: string;
+  /** Shared by every part of the group, whichever bind or site it came on. */
+  readonly groupKey: string;
+  readonly concat: ConcatRef;
+  readonly dataCoding: number;
+  /** The part's bytes without the UDH. */
+  readonly payload: Uint8Array;
+}
+
+/** What one deliver_sm carries: a receipt (with its dedup key), an MO, one part of an MO, or nothing usable (with why). */
 export type Decoded =
   | { readonly kind: "receipt"; readonly dedupKey: string; readonly data: DeliveryReport }
   | { readonly kind: "mo"; readonly mo: InboundMessage }
+  | { readonly kind: "mo_part"; readonly part: MoPart }
   | { readonly kind: "invalid"; readonly reason: string };
 
-/** Text of an MO: short_message, or message_payload when present (long MOs). */
+/** Text of a receipt: short_message, or message_payload when present. */
 function moBytes(pdu: DeliverSmPdu): Uint8Array {
   return pdu.tlvs?.messagePayload ?? pdu.shortMessage;
 }
 
 export function decodeDeliver(pdu: DeliverSmPdu): Decoded {
   if (!isReceipt(pdu)) {
-    return { kind: "mo", mo: { from: toE164(pdu.sourceAddr), to: pdu.destinationAddr, text: decodeText(moBytes(pdu), pdu.dataCoding) } };
+    const from = toE164(pdu.sourceAddr);
+    const to = pdu.destinationAddr;
+    const p = moPayload(pdu);
+    if (p.kind === "invalid") return p;
+    if (p.kind === "part") {
+      return { kind: "mo_part", part: { from, to, groupKey: groupKey(from, to, p.concat), concat: p.concat, dataCoding: pdu.dataCoding, payload: p.payload } };
+    }
+    return { kind: "mo", mo: { from, to, text: decodeText(p.payload, pdu.dataCoding) } };
   }
   const body = parseReceiptText(latin1(moBytes(pdu)));
   const rawId = pdu.tlvs?.receiptedMessageId ?? body.id;

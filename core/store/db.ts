@@ -1,19 +1,23 @@
 /**
  * The one place the two SQL dialects differ. `openDb(url)` gives a `Db`: committed reads plus serialized
- * write transactions, over Bun.SQL for both `sqlite://` and `postgres://`.
+ * write transactions: over bun:sqlite for `sqlite://` (./sqlite.ts gives it the same tagged-template queries)
+ * and over Bun.SQL for `postgres://`.
  *
- * Why two sqlite connections: Bun.SQL's sqlite adapter is a single connection, so a plain query issued while
- * a transaction is open runs inside it (a reader would see rows that may still roll back; a stray write would
- * roll back with it). The sqlite Db therefore writes only through one connection, one transaction at a time
- * (our own queue), and reads through a second connection, which WAL keeps on the last committed snapshot.
+ * Why two sqlite connections: on one connection a plain query issued while a transaction is open runs inside
+ * it (a reader would see rows that may still roll back; a stray write would roll back with it). The sqlite Db
+ * therefore writes only through one connection, one transaction at a time (our own queue), and reads through
+ * a second, query-only connection, which WAL keeps on the last committed snapshot.
  */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
+import { Database } from "bun:sqlite";
 import { SQL } from "bun";
+import { liteSql, sharedWriteQueue, transactions } from "./sqlite.ts";
+import { startCheckpointer } from "./sqlite-checkpoint.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
-/** A Bun.SQL handle (a transaction or the pool); tagged-template queries. */
+/** A Bun.SQL handle (a transaction or the pool), or on sqlite its look-alike (./sqlite.ts); tagged-template queries. */
 export type Sql = SQL;
 
 export interface Db {
@@ -32,9 +36,17 @@ export interface OpenDbOptions {
   readonly max?: number;
 }
 
+/**
+ * The sqlite writer's page cache (PRAGMA cache_size, negative = KiB): 32 MiB holds the dedup_key index of a
+ * few hundred thousand events. The reader keeps sqlite's default (2 MiB): every commit of another connection
+ * empties its cache anyway.
+ */
+const SQLITE_WRITER_CACHE = -32768;
+
 /** Advisory lock classes (PostgreSQL): appends to `events`, and correlation by SMSC id form. */
 const LOCK_APPEND = 41;
 const LOCK_FORM = 42;
+const LOCK_MO_GROUP = 43;
 
 export function dialectOf(url: string): Dialect {
   if (/^sqlite:/i.test(url)) return "sqlite";
@@ -49,29 +61,42 @@ export async function openDb(url: string, opts: OpenDbOptions = {}): Promise<Db>
 
 async function openSqlite(url: string): Promise<Db> {
   const path = url.replace(/^sqlite:\/\//i, "");
-  if (path !== ":memory:" && path !== "") mkdirSync(dirname(path), { recursive: true });
-  const writer = new SQL(url);
+  const memory = path === ":memory:" || path === "";
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  const file = memory ? ":memory:" : resolve(path);
+  const writer = new Database(file, { create: true });
   // WAL: readers never block the writer; NORMAL sync is durable across a process crash (an OS crash can lose
-  // the last commits, as with any WAL at NORMAL; set FULL for that).
-  await writer`PRAGMA journal_mode = WAL`;
-  await writer`PRAGMA busy_timeout = 5000`;
-  await writer`PRAGMA synchronous = NORMAL`;
-  await writer`PRAGMA foreign_keys = ON`;
-  const reader = new SQL(url);
-  await reader`PRAGMA busy_timeout = 5000`;
-  let tail: Promise<unknown> = Promise.resolve();
+  // the last commits, as with any WAL at NORMAL; set FULL for that). A larger page cache keeps the dedup_key
+  // index (random keys: every insert touches another leaf) in memory. Checkpoints run on a worker thread
+  // (startCheckpointer); the writer's own, at 20,000 pages (~80 MiB of WAL), is only a backstop.
+  // journal_size_limit trims the WAL file back after a checkpoint.
+  for (const p of ["journal_mode = WAL", "busy_timeout = 5000", "synchronous = NORMAL", "foreign_keys = ON",
+    `cache_size = ${SQLITE_WRITER_CACHE}`, "wal_autocheckpoint = 20000", "journal_size_limit = 67108864"]) writer.run(`PRAGMA ${p}`);
+  const reader = new Database(file, { create: true });
+  for (const p of ["busy_timeout = 5000", "query_only = ON"]) reader.run(`PRAGMA ${p}`);
+  const tx = liteSql(writer);
+  const inTransaction = transactions(writer, tx);
+  const queue = sharedWriteQueue(file);
+  const checkpointer = memory ? undefined : startCheckpointer(file);
+  let closed = false;
+  let last: Promise<unknown> = Promise.resolve();
   return {
     dialect: "sqlite",
-    read: reader,
+    read: liteSql(reader) as unknown as Sql,
     write<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      const run = tail.then(() => writer.begin((tx) => fn(tx as unknown as Sql)) as Promise<T>);
-      tail = run.catch(() => undefined);
+      if (closed) return Promise.reject(new Error("store closed"));
+      const run = queue.run(() => inTransaction((t) => fn(t as unknown as Sql)));
+      last = run.then(() => checkpointer?.poke(), () => undefined);
       return run;
     },
     async close() {
-      await tail;
-      await reader.close();
-      await writer.close();
+      if (closed) return;
+      closed = true;
+      await last;
+      queue.release();
+      await checkpointer?.stop();
+      reader.close();
+      writer.close();
     },
   };
 }
@@ -104,11 +129,22 @@ export async function lockAppend(tx: Sql, dialect: Dialect): Promise<void> {
 
 /**
  * Serializes correlation on these SMSC id forms (PostgreSQL), so a receipt being parked and its submit being
- * recorded at the same moment in two transactions cannot both miss each other. Sorted: no deadlocks.
+ * recorded at the same moment in two transactions cannot both miss each other. Sorted by key: no deadlocks.
  */
 export async function lockForms(tx: Sql, dialect: Dialect, forms: readonly string[]): Promise<void> {
-  if (dialect !== "postgres") return;
-  for (const f of [...new Set(forms)].sort()) await tx`SELECT pg_advisory_xact_lock(${LOCK_FORM}, hashtext(${f}))`;
+  if (dialect !== "postgres" || forms.length === 0) return;
+  // One round trip for a whole batch; in the order of the lock keys themselves, so two transactions whose
+  // forms' hashes collide still take them in the same order.
+  await tx`SELECT pg_advisory_xact_lock(${LOCK_FORM}, h) FROM
+             (SELECT DISTINCT hashtext(f) AS h FROM unnest(${[...forms]}::text[]) AS u(f) ORDER BY h) AS s`;
+}
+
+/**
+ * Serializes work on one concatenated-MO group (PostgreSQL), so two cores each storing a part of the same group
+ * cannot both miss the other's part, nor both assemble it. sqlite's single writer already serializes.
+ */
+export async function lockMoGroup(tx: Sql, dialect: Dialect, groupKey: string): Promise<void> {
+  if (dialect === "postgres") await tx`SELECT pg_advisory_xact_lock(${LOCK_MO_GROUP}, hashtext(${groupKey}))`;
 }
 
 /** Claims due outbox rows for `owner`: SKIP LOCKED on PostgreSQL; on sqlite the single writer is the lock. */

@@ -55,6 +55,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX parked_at ON parked_receipts (parked_at)`,
     ],
   },
+  {
+    version: 2,
+    name: "parts of concatenated MOs",
+    // IF NOT EXISTS: harmless if a table of that name was made by hand before the version was recorded.
+    // payload is hex (portable across both dialects); done_at set = the group was delivered, the rows stay as
+    // tombstones so a late redelivered part is recognised (core/inbound/mo-parts.ts).
+    up: () => [
+      `CREATE TABLE IF NOT EXISTS mo_parts (
+         part_key TEXT PRIMARY KEY,
+         group_key TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         total INTEGER NOT NULL,
+         from_addr TEXT NOT NULL,
+         to_addr TEXT NOT NULL,
+         data_coding INTEGER NOT NULL,
+         payload TEXT NOT NULL,
+         source TEXT NOT NULL,
+         received_at BIGINT NOT NULL,
+         done_at BIGINT)`,
+      `CREATE INDEX IF NOT EXISTS mo_parts_group ON mo_parts (group_key)`,
+      `CREATE INDEX IF NOT EXISTS mo_parts_pending ON mo_parts (received_at) WHERE done_at IS NULL`,
+      `CREATE INDEX IF NOT EXISTS mo_parts_done ON mo_parts (done_at) WHERE done_at IS NOT NULL`,
+    ],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

@@ -36,7 +36,35 @@ async function store(tx: Sql, dialect: Dialect, events: Event[], now: number, ou
   });
 }
 
-export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, now: number, outbox: boolean): Promise<StoredEvent[]> {
+/** The SMSC id forms of every segment of an MT. */
+function submitForms(rec: SubmitRecord): string[] {
+  return rec.segments.flatMap((s) => smscMessageIdForms(s.smscMessageId));
+}
+
+/** One step of a correlation batch (`correlate`): park a receipt, or record an MT's segments. */
+export type CorrelationOp =
+  | { readonly kind: "park"; readonly event: Event; readonly forms: readonly string[] }
+  | { readonly kind: "submit"; readonly rec: SubmitRecord };
+
+/** Per op, in order: a park's outcome, or the receipts a submit released (stored, correlated). */
+export type CorrelationOpResult = ParkResult | StoredEvent[];
+
+/**
+ * Runs parks and submits in ONE transaction, in order, with the same outcome each would have had in its own
+ * transaction (group commit for the correlation path: one COMMIT, and on PostgreSQL every form lock taken
+ * up front in one sorted, pipelined pass).
+ */
+export async function correlate(tx: Sql, dialect: Dialect, ops: readonly CorrelationOp[], now: number, outbox: boolean): Promise<CorrelationOpResult[]> {
+  await lockForms(tx, dialect, ops.flatMap((op) => (op.kind === "park" ? op.forms : submitForms(op.rec))));
+  const out: CorrelationOpResult[] = [];
+  for (const op of ops) {
+    out.push(op.kind === "park" ? await parkReceipt(tx, dialect, op.event, op.forms, now, outbox, true) : await recordSubmit(tx, dialect, op.rec, now, outbox, true));
+  }
+  return out;
+}
+
+/** `locked`: the caller holds the form locks already (`correlate`). */
+export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, now: number, outbox: boolean, locked = false): Promise<StoredEvent[]> {
   const rows = rec.segments.flatMap((s, segment) =>
     smscMessageIdForms(s.smscMessageId).map((smsc_form) => ({
       smsc_form,
@@ -50,7 +78,7 @@ export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord,
   );
   if (rows.length === 0) return [];
   const forms = rows.map((r) => r.smsc_form);
-  await lockForms(tx, dialect, forms);
+  if (!locked) await lockForms(tx, dialect, forms);
   await tx`INSERT INTO mt_segments ${tx(rows)} ON CONFLICT DO NOTHING`;
   const parked = (await tx`DELETE FROM parked_receipts WHERE dedup_key IN
       (SELECT dedup_key FROM parked_receipts WHERE smsc_form IN ${tx(forms)}) RETURNING dedup_key, body`) as { dedup_key: string; body: string }[];
@@ -59,8 +87,8 @@ export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord,
   return store(tx, dialect, events, now, outbox);
 }
 
-export async function parkReceipt(tx: Sql, dialect: Dialect, event: Event, forms: readonly string[], now: number, outbox: boolean): Promise<ParkResult> {
-  await lockForms(tx, dialect, forms);
+export async function parkReceipt(tx: Sql, dialect: Dialect, event: Event, forms: readonly string[], now: number, outbox: boolean, locked = false): Promise<ParkResult> {
+  if (!locked) await lockForms(tx, dialect, forms);
   const seen = await tx`SELECT 1 AS x FROM events WHERE dedup_key = ${event.dedupKey}`;
   if (seen.length > 0) return { outcome: "duplicate" };
   const clientMessageId = await lookup(tx, forms);

@@ -7,7 +7,12 @@ import { dialectOf, openDb, type Db, type Dialect } from "./db.ts";
 import { migrate } from "./migrations.ts";
 import { eventsAfter, existingDedupKeys, hasAnyDedupKey, insertEvents, lastCursor } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
-import { findClientMessageId, findSubmit, parkReceipt, recordSubmit, releaseParked } from "./mt-sql.ts";
+import { correlate, findClientMessageId, findSubmit, parkReceipt, recordSubmit, releaseParked, type CorrelationOp, type CorrelationOpResult } from "./mt-sql.ts";
+
+export type { CorrelationOp, CorrelationOpResult } from "./mt-sql.ts";
+import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
+
+export type { AssembleGroup, MoPartInput, MoPartResult, PartGroup, StoredPart } from "./parts-sql.ts";
 
 /** An event as stored, with its pull/stream position. */
 export interface StoredEvent {
@@ -16,7 +21,10 @@ export interface StoredEvent {
 }
 
 /** Per event of an insert batch, in order. */
-export type InsertResult = { readonly inserted: true; readonly cursor: number } | { readonly inserted: false; readonly duplicate: true };
+export type InsertResult =
+  | { readonly inserted: true; readonly cursor: number }
+  /** `previous`: not stored because its `unlessStored` key was (an MO's copy from the previous dedup bucket). */
+  | { readonly inserted: false; readonly duplicate: true; readonly previous?: true };
 
 /** An outbox row leased to one deliverer. */
 export interface Delivery {
@@ -52,8 +60,12 @@ export type ParkResult =
 
 export interface Store {
   readonly dialect: Dialect;
-  /** Inserts a batch in ONE transaction (plus an outbox row each when the outbox is on); resolves after COMMIT. */
-  insertEvents(events: readonly Event[], now: number): Promise<InsertResult[]>;
+  /**
+   * Inserts a batch in ONE transaction (plus an outbox row each when the outbox is on); resolves after COMMIT.
+   * `unlessStored[i]`, when given, is a second dedup key for events[i]: if it is stored (or is the key of an
+   * event earlier in the batch), events[i] is a duplicate. Checked inside the transaction.
+   */
+  insertEvents(events: readonly Event[], now: number, unlessStored?: readonly (string | undefined)[]): Promise<InsertResult[]>;
   hasAnyDedupKey(keys: readonly string[]): Promise<boolean>;
   /** The subset of `keys` already stored (committed). */
   existingDedupKeys(keys: readonly string[]): Promise<Set<string>>;
@@ -72,8 +84,20 @@ export interface Store {
   findSubmit(clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]>;
   /** Parks a receipt under its SMSC id forms, unless stored already or correlatable now (atomic). */
   parkReceipt(event: Event, forms: readonly string[], now: number): Promise<ParkResult>;
+  /** Parks and submits in ONE transaction, in order, each with the outcome it would have had alone. */
+  correlate(ops: readonly CorrelationOp[], now: number): Promise<CorrelationOpResult[]>;
   /** Stores parked receipts that now correlate, and those parked before `olderThan` uncorrelated. */
   releaseParked(olderThan: number, now: number): Promise<{ correlated: StoredEvent[]; uncorrelated: StoredEvent[] }>;
+  /**
+   * Stores one part of a concatenated MO (a duplicate part is a no-op); the part that completes its group also
+   * stores the group's MO event, built by `assemble`, in the same transaction. Resolves after COMMIT.
+   */
+  acceptMoPart(part: MoPartInput, now: number, assemble: AssembleGroup): Promise<MoPartResult>;
+  /**
+   * Delivers (via `assemble`) the groups with a part pending since before `olderThan`, one transaction each, and
+   * purges the tombstones of groups delivered before `doneBefore`. Answers what each released group gave.
+   */
+  releaseMoParts(olderThan: number, doneBefore: number, now: number, assemble: AssembleGroup): Promise<{ released: MoPartResult[]; purged: number }>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -98,7 +122,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
 function storeOn(db: Db, outbox: boolean): Store {
   return {
     dialect: db.dialect,
-    insertEvents: (events, now) => db.write((tx) => insertEvents(tx, db.dialect, events, now, outbox)),
+    insertEvents: (events, now, unlessStored) => db.write((tx) => insertEvents(tx, db.dialect, events, now, outbox, unlessStored)),
     hasAnyDedupKey: (keys) => hasAnyDedupKey(db.read, keys),
     existingDedupKeys: (keys) => existingDedupKeys(db.read, keys),
     eventsAfter: (after, limit) => eventsAfter(db.read, after, limit),
@@ -110,7 +134,17 @@ function storeOn(db: Db, outbox: boolean): Store {
     findClientMessageId: (forms) => findClientMessageId(db.read, forms),
     findSubmit: (id) => findSubmit(db.read, id),
     parkReceipt: (event, forms, now) => db.write((tx) => parkReceipt(tx, db.dialect, event, forms, now, outbox)),
+    correlate: (ops, now) => db.write((tx) => correlate(tx, db.dialect, ops, now, outbox)),
     releaseParked: (olderThan, now) => db.write((tx) => releaseParked(tx, db.dialect, olderThan, now, outbox)),
+    acceptMoPart: (part, now, assemble) => db.write((tx) => acceptMoPart(tx, db.dialect, part, now, outbox, assemble)),
+    releaseMoParts: async (olderThan, doneBefore, now, assemble) => {
+      const released: MoPartResult[] = [];
+      for (const key of await staleGroups(db.read, olderThan, 1000)) {
+        const r = await db.write((tx) => releaseGroup(tx, db.dialect, key, olderThan, now, outbox, assemble));
+        if (r) released.push(r);
+      }
+      return { released, purged: await db.write((tx) => purgeDoneParts(tx, doneBefore)) };
+    },
     ping: async () => {
       try {
         await db.read`SELECT 1`;

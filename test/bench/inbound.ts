@@ -6,7 +6,7 @@
  * schema), MOs, correlated receipts and (worst case) receipts parked for an unknown MT. Reference rows, same stream, acknowledgement only (nothing stored): our
  * core/smpp Session, and the npm `smpp` package's session on Bun and on Node (what a user would pick).
  * Issue 4 targets: > 20,000/s sqlite, > 5,000/s PostgreSQL.
- * Usage: npx bun test/bench/inbound.ts [perBindSqlite=25000] [perBindPg=10000] [window=256]
+ * Usage: [ONLY=sqlite:mo,…] npx bun test/bench/inbound.ts [perBindSqlite=25000] [perBindPg=10000] [window=256]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -117,18 +117,22 @@ async function pkgRun(runtime: "bun" | "node", count: number): Promise<Row> {
 }
 
 const rows: Row[] = [];
+/** ONLY=sqlite:mo,postgres:parked,session,pkg runs just those rows (quick re-measures); default: all. */
+const only = process.env.ONLY?.split(",");
+const want = (name: string) => !only || only.includes(name);
 console.log(`deliver_sm → deliver_sm_resp, ${BINDS} binds, SMSC window ${WINDOW} per bind (bun ${Bun.version}, ${navigator.hardwareConcurrency} cpus)`);
 rows.push(await gatewayRun("sqlite", "mo", Math.min(2_000, perBindSqlite))); // warm-up (JIT), not printed
 rows.length = 0;
-rows.push(await gatewayRun("sqlite", "mo", perBindSqlite));
-rows.push(await gatewayRun("sqlite", "receipt", perBindSqlite));
-rows.push(await gatewayRun("sqlite", "parked", Math.round(perBindSqlite / 5)));
-rows.push(await gatewayRun("postgres", "mo", perBindPg));
-rows.push(await gatewayRun("postgres", "receipt", perBindPg));
-rows.push(await gatewayRun("postgres", "parked", Math.round(perBindPg / 5)));
-rows.push(await sessionRun(perBindSqlite));
-rows.push(await pkgRun("bun", perBindSqlite));
-rows.push(await pkgRun("node", perBindSqlite));
+for (const [storeName, perBind] of [["sqlite", perBindSqlite], ["postgres", perBindPg]] as const) {
+  if (want(`${storeName}:mo`)) rows.push(await gatewayRun(storeName, "mo", perBind));
+  if (want(`${storeName}:receipt`)) rows.push(await gatewayRun(storeName, "receipt", perBind));
+  if (want(`${storeName}:parked`)) rows.push(await gatewayRun(storeName, "parked", Math.round(perBind / 5)));
+}
+if (want("session")) rows.push(await sessionRun(perBindSqlite));
+if (want("pkg")) {
+  rows.push(await pkgRun("bun", perBindSqlite));
+  rows.push(await pkgRun("node", perBindSqlite));
+}
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 console.log(["path".padEnd(48), "store".padEnd(9), "kind".padEnd(8), "msgs".padStart(8), "nacked".padStart(7), "seconds".padStart(8), "per second".padStart(11)].join(" "));

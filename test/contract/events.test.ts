@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { smscMessageIdForms, eventIdFor, dedupKeys, makeEvent, Event, messageStateName, messageStateFromStat, messageStateCode, isFinalState, MESSAGE_STATES } from "../../contract/index.ts";
+import { createHash } from "node:crypto";
+import { smscMessageIdForms, eventIdFor, eventIdWith, dedupKeys, makeEvent, makeEventWith, Event, messageStateName, messageStateFromStat, messageStateCode, isFinalState, MESSAGE_STATES } from "../../contract/index.ts";
 
 describe("SMSC message id forms", () => {
   const meet = (a: string, b: string) => smscMessageIdForms(a).some((x) => smscMessageIdForms(b).includes(x));
@@ -29,6 +30,14 @@ describe("events", () => {
     expect(await eventIdFor(k)).not.toBe(await eventIdFor(dedupKeys.moById("g-2")));
     // SHA-256("abc") is a published test vector: pinned so every runtime must agree.
     expect(await eventIdFor("abc")).toBe("evt_ba7816bf8f01cfea414140de5dae2223");
+  });
+
+  it("eventIdWith and makeEventWith give the same id and event with any correct synchronous SHA-256", async () => {
+    const sha = (t: string) => createHash("sha256").update(t, "utf8").digest("hex");
+    expect(eventIdWith(sha, "abc")).toBe("evt_ba7816bf8f01cfea414140de5dae2223");
+    for (const k of [dedupKeys.moById("g-1"), dedupKeys.moByContent("ab", 7), "dr:smsc:1f:2:héllo €"]) expect(eventIdWith(sha, k)).toBe(await eventIdFor(k));
+    const args = ["message.received", dedupKeys.moByContent("ab", 7), { from: "+1202", to: "1", text: "hi" }, { channel: "smpp", site: "bos", node: "smc1.bos" }, new Date(0)] as const;
+    expect(makeEventWith(sha, ...args)).toEqual(await makeEvent(...args));
   });
 
   it("builds events that satisfy the schema", async () => {

@@ -82,6 +82,27 @@ for (const name of BACKENDS) {
       expect(await corr.sweep()).toEqual({ correlated: 0, uncorrelated: 0 });
     });
 
+    test("group commit: parks and submits of one tick share a transaction; a failing batch is retried op by op", async () => {
+      const { store, clock } = await setup();
+      const bad = await receipt("bad0001");
+      let calls = 0;
+      // The real store, with one fault injected: any batch holding `bad` fails (sqlite/PostgreSQL cannot be made
+      // to fail on one row of a statement on demand).
+      const faulty = { ...store, correlate: (ops: Parameters<typeof store.correlate>[0], now: number) => {
+        calls++;
+        return ops.some((op) => op.kind === "park" && op.event.id === bad.id) ? Promise.reject(new Error("injected")) : store.correlate(ops, now);
+      } };
+      const corr = new Correlation({ store: faulty, inbox: new Inbox(store), clock });
+      const [a, c] = [await receipt("aa0001"), await receipt("cc0001")];
+      const one = await Promise.all([corr.park(a), corr.recordSubmit({ clientMessageId: "m-gc", segments: [{ smscMessageId: "aa0001" }] })]);
+      expect(one).toEqual([{ outcome: "parked" }, { released: 1 }]);
+      expect(calls).toBe(1); // one transaction for both, in arrival order
+      const two = await Promise.allSettled([corr.park(c), corr.park(bad), corr.park(c)]);
+      expect(two.map((r) => (r.status === "fulfilled" ? r.value.outcome : "rejected"))).toEqual(["parked", "rejected", "duplicate"]);
+      expect(calls).toBe(1 + 1 + 3);
+      expect(await corr.recordSubmit({ clientMessageId: "m-gc2", segments: [{ smscMessageId: "cc0001" }] })).toEqual({ released: 1 }); // leaves nothing parked
+    });
+
     test("a parked receipt whose submit never comes is stored uncorrelated after the limit", async () => {
       const { store, clock, corr } = await setup();
       const r = await receipt("123456789");

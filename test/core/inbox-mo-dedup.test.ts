@@ -1,7 +1,8 @@
 /** Content dedup of id-less MOs: same words within the window are one MO, later they are a new one. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { Inbox } from "../../core/inbox.ts";
-import { MO_DEDUP_WINDOW_MS, acceptContentMo, moContentKeys } from "../../core/mo-dedup.ts";
+import { eventIdFor, eventIdWith } from "../../contract/index.ts";
+import { MO_DEDUP_WINDOW_MS, acceptContentMo, moContentKeys, sha256hex } from "../../core/mo-dedup.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 
 const MO = { from: "+12025550100", to: "12345", text: "STOP" };
@@ -14,6 +15,12 @@ test("keys: current and previous bucket of the window", async () => {
   expect(later.previous).toBe(k.current);
   expect(k.current).toMatch(/^mo:sum:[0-9a-f]{64}:\d+$/);
   expect((await moContentKeys({ ...MO, text: "STOP " }, t)).current).not.toBe(k.current);
+});
+
+test("the core's synchronous event ids (Bun hasher, reused) are the contract's WebCrypto ids", async () => {
+  const keys = ["abc", "mo:sum:ab:7", "dr:smsc:1f:2:héllo €", ...(await Promise.all([1, 2].map((n) => moContentKeys({ ...MO, text: `t${n}` }, n)))).map((k) => k.current)];
+  for (const k of keys) expect(eventIdWith(sha256hex, k)).toBe(await eventIdFor(k));
+  expect(eventIdWith(sha256hex, "abc")).toBe("evt_ba7816bf8f01cfea414140de5dae2223");
 });
 
 for (const name of BACKENDS) {
@@ -33,6 +40,20 @@ for (const name of BACKENDS) {
       expect((await acceptContentMo(deps, MO, SRC, t0 + 2000)).stored).toBe(false); // next bucket: previous-key check
       expect(dups).toBe(1);
       expect((await acceptContentMo(deps, MO, SRC, t0 + 2 * w + 2000)).stored).toBe(true);
+    });
+
+    test("copies straddling a bucket boundary in ONE group commit are one MO (checked in the transaction)", async () => {
+      const store = await b.open();
+      let dups = 0;
+      const deps = { inbox: new Inbox(store), onDuplicate: () => dups++ };
+      const w = MO_DEDUP_WINDOW_MS;
+      const t0 = Math.floor(1_800_000_000_000 / w) * w - 1000;
+      const mo = { ...MO, text: "straddle" };
+      const rs = await Promise.all([acceptContentMo(deps, mo, SRC, t0), acceptContentMo(deps, mo, SRC, t0 + 2000), acceptContentMo(deps, mo, SRC, t0 + 3000)]);
+      expect(rs.map((r) => r.stored)).toEqual([true, false, false]);
+      expect(dups).toBe(2);
+      const stored = (await store.eventsAfter(0, 1000)).filter((e) => e.event.type === "message.received" && e.event.data.text === "straddle");
+      expect(stored).toHaveLength(1);
     });
   });
 }

@@ -3,6 +3,7 @@
 import type { FaultBook } from "./faults.ts";
 import type { Ledger } from "./ledger.ts";
 import type { TimerSet } from "./timers.ts";
+import type { LongMo } from "./types.ts";
 
 export interface SimConfig {
   account: { login: string; password: string };
@@ -11,6 +12,7 @@ export interface SimConfig {
   receipts: { otherSiteShare: number; duplicateShare: number; earlyShare: number; delayMs: number };
   deliverAckTimeoutMs: number;
   enquireLinkMs: number;
+  longMo: LongMo;
 }
 
 export interface SimContext {

@@ -23,6 +23,8 @@ export interface Delivery {
   fields: Record<string, unknown>;
   duplicate: boolean;
   early?: boolean;
+  /** An MO part's seq (1-based), recorded in the ledger. */
+  part?: number;
   /** Choice preferences, in order: this session, this node (first attempt only), this site. */
   preferSink?: DeliverySink;
   preferNode?: NodeName;
@@ -117,6 +119,7 @@ export class Dispatcher {
       via: "smpp" as const, site: sink.site, node: sink.node, sessionId: sink.id, message_id: t.messageId,
       deliveryId: t.id, attempt: t.attempts, duplicate: t.duplicate, at: now(),
       ...(t.early ? { early: true } : {}),
+      ...(t.part ? { part: t.part } : {}),
     };
     ledger.record(t.kind === "receipt" ? "receiptsEmitted" : "mosEmitted", entry);
     const key = `${sink.id}:${seq}`;
@@ -156,7 +159,7 @@ export class Dispatcher {
   #recordAck(t: Tracked, sink: DeliverySink, late: boolean): void {
     this.#ctx.ledger.record(t.kind === "receipt" ? "receiptsAcked" : "mosAcked", {
       via: "smpp", site: sink.site, node: sink.node, sessionId: sink.id, message_id: t.messageId, deliveryId: t.id,
-      late, at: this.#ctx.now(),
+      late, at: this.#ctx.now(), ...(t.part ? { part: t.part } : {}),
     });
   }
 }

@@ -5,7 +5,7 @@
 export { startSimulator } from "./simulator.ts";
 export { Ledger } from "./ledger.ts";
 export type * from "./ledger.ts";
-export { FAULT_KINDS, NODES, SITES } from "./types.ts";
+export { FAULT_KINDS, LONG_MO, NODES, SITES } from "./types.ts";
 export type * from "./types.ts";
 export { RECEIVER_PATH } from "./http-receiver.ts";
 export { STATUS as SMPP_STATUS } from "./smsc-session.ts";

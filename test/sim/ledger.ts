@@ -26,10 +26,13 @@ export interface DeliveryEmittedEntry {
   via: Via; site: SiteName; node?: NodeName; sessionId?: number;
   /** SMPP: the SMSC message id (receipts) or Genesys MO id; HTTP: the client's MT id (receipts) or MO id. */
   message_id: string; deliveryId: string; attempt: number; duplicate: boolean; early?: boolean; at: number;
+  /** An MO delivered in parts: this part's seq (1-based). */
+  part?: number;
 }
 export interface DeliveryAckedEntry {
   via: Via; site: SiteName; node?: NodeName; sessionId?: number;
   message_id: string; deliveryId: string; late: boolean; at: number;
+  part?: number;
 }
 export interface RedeliveryEntry {
   kind: "receipt" | "mo"; message_id: string; deliveryId: string;

@@ -1,15 +1,16 @@
 // `npm run sim`: the simulator as a process, on the project's local default ports. Configuration is
 // read once here, from flags (--callback-url=...) or env (SIM_CALLBACK_URL=...); flags win.
 // Runs under Bun (`bun test/sim/main.ts`) and Node 22 (`node test/sim/main.ts`, type stripping).
-import { startSimulator } from "./index.ts";
-import type { NodeName, SimOptions, SiteName } from "./index.ts";
+import { LONG_MO, startSimulator } from "./index.ts";
+import type { LongMo, NodeName, SimOptions, SiteName } from "./index.ts";
 
 const HELP = `usage: bun test/sim/main.ts [--name=value ...]   (or env SIM_NAME=value)
   --host=127.0.0.1  --control-port=8700  --dc3-port=8701  --bos-port=8702
   --smsc-ports=2775,2776,2777,2778 (smc1.dc3, smc2.dc3, smc1.bos, smc2.bos)
   --login=demo  --password=demo  --callback-url=URL
   --callback-interval-ms=600000  --callback-max-attempts=25  --deliver-ack-timeout-ms=10000
-  --receipt-delay-ms=0  --other-site-share=0  --duplicate-share=0  --early-share=0`;
+  --receipt-delay-ms=0  --other-site-share=0  --duplicate-share=0  --early-share=0
+  --long-mo=payload (MOs over 140 octets: payload = message_payload TLV; udh8, udh16, sar = split into parts)`;
 
 function setting(name: string): string | undefined {
   const flag = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -44,6 +45,11 @@ function readOptions(): SimOptions {
     },
   };
   if (callbackUrl) opts.callbackUrl = callbackUrl;
+  const longMo = setting("long-mo");
+  if (longMo !== undefined) {
+    if (!LONG_MO.includes(longMo as LongMo)) throw new Error(`--long-mo must be one of ${LONG_MO.join(", ")}, got ${JSON.stringify(longMo)}`);
+    opts.longMo = longMo as LongMo;
+  }
   return Object.freeze(opts);
 }
 

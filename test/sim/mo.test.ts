@@ -67,6 +67,46 @@ describe("MO over SMPP", () => {
     expect(sim.ledger.mosEmitted.filter((m) => m.message_id === id).map((m) => m.node)).toEqual(["smc1.bos"]);
   });
 
+  it("splits a long MO into UDH parts (8- and 16-bit reference) when asked, in the order asked", async () => {
+    const s = await rx("smc1.dc3");
+    const got: smpp.PDU[] = [];
+    s.on("deliver_sm", (p: smpp.PDU) => (got.push(p), s.send(p.response())));
+    const text = "é".repeat(100); // 200 octets of UTF-16BE
+    const id = await injectMo({ from: "12025550100", to: "12345", text, longMo: "udh8", concatRef: 0x1a7, partOrder: [2, 1] });
+    await sim.ledger.waitFor((l) => l.mosAcked.filter((m) => m.message_id === id).length === 2);
+    expect(got.map((p) => [p.esm_class & 0x40, p.data_coding])).toEqual([[0x40, 8], [0x40, 8]]);
+    // The smpp package splits the UDH into its elements (IEI, length, value).
+    expect(got.map((p) => [...p.short_message.udh[0]])).toEqual([[0, 3, 0xa7, 2, 2], [0, 3, 0xa7, 2, 1]]);
+    expect(got.map((p) => p.short_message.message.length)).toEqual([33, 67]); // 134 octets = 67 UTF-16 units in part 1
+    expect(sim.ledger.mosEmitted.filter((m) => m.message_id === id).map((m) => m.part)).toEqual([2, 1]);
+
+    got.length = 0;
+    const id16 = await injectMo({ from: "12025550100", to: "12345", text: "y".repeat(300), longMo: "udh16", concatRef: 0xbeef });
+    await sim.ledger.waitFor((l) => l.mosAcked.filter((m) => m.message_id === id16).length === 3);
+    expect(got.map((p) => [...p.short_message.udh[0]])).toEqual([1, 2, 3].map((seq) => [8, 4, 0xbe, 0xef, 3, seq]));
+    expect(got.map((p) => p.short_message.message).join("")).toBe("y".repeat(300));
+  });
+
+  it("splits a long MO into parts with SAR TLVs when configured; short MOs stay whole", async () => {
+    await control(sim, "POST", "/config", { longMo: "sar" });
+    try {
+      const s = await rx("smc2.dc3");
+      const got: smpp.PDU[] = [];
+      s.on("deliver_sm", (p: smpp.PDU) => (got.push(p), s.send(p.response())));
+      const id = await injectMo({ from: "12025550100", to: "12345", text: "x".repeat(141) });
+      await sim.ledger.waitFor((l) => l.mosAcked.filter((m) => m.message_id === id).length === 2);
+      expect(got.map((p) => [p.esm_class, p.sar_total_segments, p.sar_segment_seqnum, p.short_message.message.length])).toEqual([[0, 2, 1, 140], [0, 2, 2, 1]]);
+      expect(got[0]!.sar_msg_ref_num).toBe(got[1]!.sar_msg_ref_num);
+      got.length = 0;
+      await injectMo({ from: "12025550100", to: "12345", text: "short" });
+      await sim.ledger.waitFor(() => got.length === 1);
+      expect([got[0]!.sar_msg_ref_num, got[0]!.short_message.message]).toEqual([undefined, "short"]);
+    } finally {
+      await control(sim, "POST", "/config", { longMo: "payload" });
+    }
+    expect((await control(sim, "POST", "/config", { longMo: "bogus" })).status).toBe(400);
+  });
+
   for (const how of ["timeout", "nack", "closed"] as const) {
     it(`redelivers on another bind after a ${how}`, async () => {
       const silent = await rx("smc2.dc3", (s) => s.on("deliver_sm", (p: smpp.PDU) => {

@@ -9,7 +9,7 @@ import { FaultBook, nodesOf } from "./faults.ts";
 import { HttpReceiver, RECEIVER_PATH } from "./http-receiver.ts";
 import { Ledger } from "./ledger.ts";
 import { SwitchableListener } from "./listener.ts";
-import { textFields } from "./pdu-text.ts";
+import { moPartFields } from "./mo-parts.ts";
 import { SmscNode } from "./smsc-node.ts";
 import { TimerSet } from "./timers.ts";
 import { NODES, SITES } from "./types.ts";
@@ -28,6 +28,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     receipts: { otherSiteShare: 0, duplicateShare: 0, earlyShare: 0, delayMs: 0, ...opts.receipts },
     deliverAckTimeoutMs: opts.deliverAckTimeoutMs ?? 10_000,
     enquireLinkMs: opts.enquireLinkMs ?? 30_000,
+    longMo: opts.longMo ?? "payload",
   };
   const ctx: SimContext = {
     host, config, random, now: opts.now ?? Date.now, ledger: new Ledger(), faults: new FaultBook(),
@@ -63,6 +64,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     sync = Promise.all([sync, ...moves]).catch(() => undefined);
   });
 
+  let nextRef = Math.floor(random() * 0x100);
   const url = (port: number): string => `http://${host}:${port}`;
   sim = {
     controlUrl: url(control.port),
@@ -94,10 +96,18 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
           fields: { type: "MO", message_id: id, shortcode: mo.to, phone_number: mo.from, carrier: "", message: mo.text },
         });
       } else {
-        dispatcher.deliver({
-          kind: "mo", messageId: id, duplicate: false, ...(mo.node ? { preferNode: mo.node } : {}),
-          fields: { source_addr: mo.from, destination_addr: mo.to, esm_class: 0, ...textFields(mo.text) },
-        });
+        // A reference per split MO, as a handset numbers its concatenated messages.
+        const parts = moPartFields(mo.text, mo.longMo ?? config.longMo, mo.concatRef ?? nextRef++);
+        const order = parts.length > 1 && mo.partOrder ? mo.partOrder : parts.map((_, i) => i + 1);
+        for (const seq of order) {
+          const fields = parts[seq - 1];
+          if (!fields) throw new Error(`partOrder names part ${seq} of ${parts.length}`);
+          const node = (parts.length > 1 ? mo.partNodes?.[seq - 1] : undefined) ?? mo.node;
+          dispatcher.deliver({
+            kind: "mo", messageId: id, duplicate: false, ...(node ? { preferNode: node } : {}), ...(parts.length > 1 ? { part: seq } : {}),
+            fields: { source_addr: mo.from, destination_addr: mo.to, esm_class: 0, ...fields },
+          });
+        }
       }
       return id;
     },
@@ -105,6 +115,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       if ("callbackUrl" in patch) config.callbackUrl = patch.callbackUrl;
       if (patch.receipts) config.receipts = { ...config.receipts, ...patch.receipts };
       if (patch.deliverAckTimeoutMs !== undefined) config.deliverAckTimeoutMs = patch.deliverAckTimeoutMs;
+      if (patch.longMo !== undefined) config.longMo = patch.longMo;
     },
     async stop(): Promise<void> {
       if (stopped) return;
@@ -120,5 +131,5 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
 
 function publicConfig(c: SimConfig): unknown {
   // The account password is never echoed.
-  return { callbackUrl: c.callbackUrl ?? null, callbackRetry: c.callbackRetry, receipts: c.receipts, deliverAckTimeoutMs: c.deliverAckTimeoutMs };
+  return { callbackUrl: c.callbackUrl ?? null, callbackRetry: c.callbackRetry, receipts: c.receipts, deliverAckTimeoutMs: c.deliverAckTimeoutMs, longMo: c.longMo };
 }

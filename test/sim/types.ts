@@ -27,6 +27,13 @@ export interface ReceiptShares {
   delayMs?: number;
 }
 
+/**
+ * How an MO longer than 140 octets is delivered: in the message_payload TLV (one deliver_sm), or as several
+ * deliver_sm parts marked by a UDH with an 8-bit (IE 0x00) or 16-bit (IE 0x08) reference, or by SAR TLVs.
+ */
+export type LongMo = "payload" | "udh8" | "udh16" | "sar";
+export const LONG_MO: readonly LongMo[] = ["payload", "udh8", "udh16", "sar"];
+
 export interface SimOptions {
   /** Listen address; loopback only. Default 127.0.0.1. */
   host?: string;
@@ -47,6 +54,8 @@ export interface SimOptions {
   deliverAckTimeoutMs?: number;
   /** The SMSC sends enquire_link on every bound session at this period. Default 30 000; 0 = never. */
   enquireLinkMs?: number;
+  /** How MOs over 140 octets are delivered. Default "payload" (message_payload TLV). */
+  longMo?: LongMo;
   /** Injectable randomness (receipt shares, bind choice) for deterministic tests. */
   random?: () => number;
   /** Injectable clock for the ledger's `at` times (ms). Default Date.now. */
@@ -99,9 +108,17 @@ export interface MoInjection {
   via?: "smpp" | "http";
   /** First delivery attempt on a bind of this node (when one is active). */
   node?: NodeName;
+  /** Overrides the simulator's `longMo` for this MO. */
+  longMo?: LongMo;
+  /** Split MOs: the concatenation reference (default: the next one of a per-simulator counter). */
+  concatRef?: number;
+  /** Split MOs: the order the parts are sent in, as 1-based seqs (default 1..n); a seq may repeat (a duplicate). */
+  partOrder?: number[];
+  /** Split MOs: the node for the first attempt of each part, by seq - 1 (default `node`). */
+  partNodes?: NodeName[];
 }
 
-export type ConfigPatch = Partial<Pick<SimOptions, "callbackUrl" | "receipts" | "deliverAckTimeoutMs">>;
+export type ConfigPatch = Partial<Pick<SimOptions, "callbackUrl" | "receipts" | "deliverAckTimeoutMs" | "longMo">>;
 
 export interface Simulator {
   /** http://127.0.0.1:port of the control API. */

@@ -1,0 +1,95 @@
+/**
+ * Concatenated MOs, durably: every part is committed (mo_parts) before its deliver_sm_resp; the part that
+ * completes a group turns it into ONE MO event in the same transaction, through the same content dedup as a
+ * single-part MO (core/mo-dedup.ts), so a group redelivered as a whole, or the same MO once as message_payload
+ * and once as parts, is one event. Parts may come in any order, on any bind, site or core.
+ *
+ * A group still incomplete `limitMs` after its first part (default 24 h, an SMSC's validity period) is delivered
+ * as what arrived, each missing part shown as "[…]" in the text (concat.ts GAP), and counted in
+ * gsh_mo_groups_total{outcome="incomplete"}: the handset's words are not withheld forever, and the gap is
+ * visible. Delivered groups' rows stay as tombstones for another `limitMs`, so a part redelivered late is
+ * recognised and does not start a group of its own.
+ */
+import { makeEvent, type Clock, type EventSource } from "../../contract/index.ts";
+import type { Logger } from "../log.ts";
+import { moContentKeys } from "../mo-dedup.ts";
+import type { AssembleGroup, MoPartResult, Store } from "../store/store.ts";
+import type { Wakeup } from "../wakeup.ts";
+import { assembleText } from "./concat.ts";
+import type { MoPart } from "./deliver-event.ts";
+
+/** The default limit for an incomplete group: 24 h. */
+export const MO_PARTS_LIMIT_MS = 24 * 60 * 60_000;
+
+export interface MoPartsOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** How long a group may wait for its missing parts (and how long delivered groups are remembered). */
+  readonly limitMs?: number;
+  /** The MO content dedup window (config inbox.moDedupWindowMs). */
+  readonly dedupWindowMs: number;
+  /** Sweep period (default min(limitMs / 4, 60 s)). */
+  readonly sweepMs?: number;
+  readonly wakeup?: Wakeup;
+  readonly log?: Logger;
+  /** Metrics: a part found stored already, a group completed or released incomplete, an event stored. */
+  readonly onResult?: (r: MoPartResult, how: "part" | "incomplete") => void;
+}
+
+export class MoParts {
+  readonly #o: MoPartsOptions;
+  readonly #limit: number;
+  #timer: unknown;
+
+  constructor(o: MoPartsOptions) {
+    this.#o = o;
+    this.#limit = o.limitMs ?? MO_PARTS_LIMIT_MS;
+  }
+
+  /** Stores one part (and, if it completes its group, the MO). Resolves after COMMIT; rejects if the store fails. */
+  async accept(part: MoPart, source: EventSource, now: number = this.#o.clock.now()): Promise<MoPartResult> {
+    const r = await this.#o.store.acceptMoPart(
+      { groupKey: part.groupKey, seq: part.concat.seq, total: part.concat.total, from: part.from, to: part.to, dataCoding: part.dataCoding, payload: part.payload, source },
+      now,
+      this.#assemble,
+    );
+    this.#report(r, "part");
+    return r;
+  }
+
+  /** Delivers the groups past the limit as what arrived; forgets delivered groups past it. */
+  async sweep(): Promise<{ incomplete: number; purged: number }> {
+    const now = this.#o.clock.now();
+    const r = await this.#o.store.releaseMoParts(now - this.#limit, now - this.#limit, now, this.#assemble);
+    for (const x of r.released) this.#report(x, "incomplete");
+    if (r.released.length) this.#o.log?.warn("concatenated MOs delivered incomplete after the parts limit", { groups: r.released.length, limitMs: this.#limit });
+    return { incomplete: r.released.length, purged: r.purged };
+  }
+
+  /** Sweeps periodically until stopped. */
+  start(): void {
+    const every = this.#o.sweepMs ?? Math.max(1, Math.min(this.#limit / 4, 60_000));
+    const tick = () => {
+      this.#timer = this.#o.clock.setTimeout(() => void this.sweep().catch(() => undefined).finally(() => this.#timer !== undefined && tick()), every);
+    };
+    if (this.#timer === undefined) tick();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #report(r: MoPartResult, how: "part" | "incomplete"): void {
+    if (r.outcome === "completed" && r.stored) this.#o.wakeup?.notify();
+    this.#o.onResult?.(r, how);
+  }
+
+  /** The group's MO event: text decoded once from the concatenated bytes, keyed by content like any MO. */
+  readonly #assemble: AssembleGroup = async (g, now) => {
+    const { text } = assembleText(g.parts, g.total);
+    const mo = { from: g.from, to: g.to, text };
+    const keys = await moContentKeys(mo, now, this.#o.dedupWindowMs);
+    return { event: await makeEvent("message.received", keys.current, mo, g.source, new Date(now)), previousKey: keys.previous };
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Parts of concatenated MOs (table mo_parts, migration 2). A part is committed before its deliver_sm_resp; the
+ * part that completes its group assembles it, inserts the MO event (same insert and dedup path as the inbox)
+ * and marks the group done, all in that part's transaction, under a per-group lock (two cores on one
+ * PostgreSQL). Done rows stay as tombstones until purged, so a part redelivered after its group completed is
+ * recognised (same payload) instead of starting a group of its own.
+ */
+import type { Event, EventSource } from "../../contract/index.ts";
+import { lockMoGroup, type Dialect, type Sql } from "./db.ts";
+import { hasAnyDedupKey, insertEvents } from "./events-sql.ts";
+
+/** One part as the gateway hands it over. */
+export interface MoPartInput {
+  readonly groupKey: string;
+  readonly seq: number;
+  readonly total: number;
+  readonly from: string;
+  readonly to: string;
+  readonly dataCoding: number;
+  readonly payload: Uint8Array;
+  readonly source: EventSource;
+}
+
+/** One part as stored. */
+export interface StoredPart {
+  readonly seq: number;
+  readonly dataCoding: number;
+  readonly payload: Uint8Array;
+  readonly source: EventSource;
+  readonly receivedAt: number;
+}
+
+/** A group, complete or given up on, for the assembler. */
+export interface PartGroup {
+  readonly groupKey: string;
+  readonly from: string;
+  readonly to: string;
+  readonly total: number;
+  /** Distinct seqs, ascending. */
+  readonly parts: readonly StoredPart[];
+  /** Where the part that completed the group came from (the latest part's, for a group released incomplete). */
+  readonly source: EventSource;
+}
+
+/** Builds the MO event of a group; `previousKey`, when stored already, makes it a duplicate (content dedup). */
+export type AssembleGroup = (g: PartGroup, now: number) => Promise<{ event: Event; previousKey?: string }>;
+
+export type MoPartResult =
+  /** Stored; the group still misses parts. */
+  | { readonly outcome: "pending"; readonly have: number; readonly total: number }
+  /** This part was stored already (redelivery, another bind or core), or belongs to a group already delivered. */
+  | { readonly outcome: "duplicate" }
+  /** It completed its group: the MO event was stored (`stored`), or was a content duplicate of a stored MO. */
+  | { readonly outcome: "completed"; readonly stored: boolean; readonly cursor?: number };
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+/** Stores a part inside the caller's transaction; assembles its group when it is the last one missing. */
+export async function acceptMoPart(tx: Sql, dialect: Dialect, p: MoPartInput, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult> {
+  await lockMoGroup(tx, dialect, p.groupKey);
+  const partKey = `${p.groupKey}|${p.seq}`;
+  const payload = hex(p.payload);
+  const [old] = (await tx`SELECT payload, done_at FROM mo_parts WHERE part_key = ${partKey}`) as { payload: string; done_at: number | string | null }[];
+  if (old) {
+    // Pending, or a late copy of a delivered group's part: nothing new. (A pending part with other bytes under the
+    // same key would be an 8-bit reference reused while the first group is incomplete: kept as the first.)
+    if (old.done_at === null || old.payload === payload) return { outcome: "duplicate" };
+    // Other bytes under a delivered group's key: the sender reused the reference for a new message.
+    await tx`DELETE FROM mo_parts WHERE group_key = ${p.groupKey} AND done_at IS NOT NULL`;
+  }
+  await tx`INSERT INTO mo_parts ${tx({
+    part_key: partKey, group_key: p.groupKey, seq: p.seq, total: p.total, from_addr: p.from, to_addr: p.to,
+    data_coding: p.dataCoding, payload, source: JSON.stringify(p.source), received_at: now, done_at: null,
+  })}`;
+  const parts = await pendingParts(tx, p.groupKey);
+  if (parts.length < p.total) return { outcome: "pending", have: parts.length, total: p.total };
+  return deliverGroup(tx, dialect, { groupKey: p.groupKey, from: p.from, to: p.to, total: p.total, parts, source: p.source }, now, outbox, assemble);
+}
+
+/** Inserts the group's MO event (unless a content duplicate) and marks its parts done, in the caller's transaction. */
+async function deliverGroup(tx: Sql, dialect: Dialect, g: PartGroup, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult & { outcome: "completed" }> {
+  const { event, previousKey } = await assemble(g, now);
+  await tx`UPDATE mo_parts SET done_at = ${now} WHERE group_key = ${g.groupKey} AND done_at IS NULL`;
+  if (previousKey !== undefined && (await hasAnyDedupKey(tx, [previousKey]))) return { outcome: "completed", stored: false };
+  const [r] = await insertEvents(tx, dialect, [event], now, outbox);
+  return r?.inserted ? { outcome: "completed", stored: true, cursor: r.cursor } : { outcome: "completed", stored: false };
+}
+
+async function pendingParts(tx: Sql, groupKey: string): Promise<StoredPart[]> {
+  const rows = (await tx`SELECT seq, data_coding, payload, source, received_at FROM mo_parts
+    WHERE group_key = ${groupKey} AND done_at IS NULL ORDER BY seq`) as { seq: number; data_coding: number; payload: string; source: string; received_at: number | string }[];
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    dataCoding: Number(r.data_coding),
+    payload: new Uint8Array(Buffer.from(r.payload, "hex")),
+    source: JSON.parse(r.source) as EventSource,
+    receivedAt: Number(r.received_at),
+  }));
+}
+
+/** Groups with a part pending since before `olderThan` (committed read; each is re-checked under its lock). */
+export async function staleGroups(sql: Sql, olderThan: number, limit: number): Promise<string[]> {
+  const rows = await sql`SELECT group_key FROM mo_parts WHERE done_at IS NULL
+    GROUP BY group_key HAVING MIN(received_at) < ${olderThan} ORDER BY MIN(received_at) LIMIT ${limit}`;
+  return (rows as { group_key: string }[]).map((r) => r.group_key);
+}
+
+/** Delivers what arrived of one stale group, if it is still pending and still stale (another core may have). */
+export async function releaseGroup(tx: Sql, dialect: Dialect, groupKey: string, olderThan: number, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult | undefined> {
+  await lockMoGroup(tx, dialect, groupKey);
+  const [head] = (await tx`SELECT from_addr, to_addr, total FROM mo_parts WHERE group_key = ${groupKey} AND done_at IS NULL LIMIT 1`) as { from_addr: string; to_addr: string; total: number }[];
+  if (!head) return undefined;
+  const parts = await pendingParts(tx, groupKey);
+  if (Math.min(...parts.map((x) => x.receivedAt)) >= olderThan) return undefined;
+  const latest = parts.reduce((a, b) => (b.receivedAt >= a.receivedAt ? b : a));
+  return deliverGroup(tx, dialect, { groupKey, from: head.from_addr, to: head.to_addr, total: Number(head.total), parts, source: latest.source }, now, outbox, assemble);
+}
+
+/** Deletes the tombstones of groups delivered before `doneBefore`. */
+export async function purgeDoneParts(tx: Sql, doneBefore: number): Promise<number> {
+  const rows = await tx`DELETE FROM mo_parts WHERE done_at IS NOT NULL AND done_at < ${doneBefore} RETURNING part_key`;
+  return rows.length;
+}
