@@ -105,8 +105,13 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
   const schema = opts.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name '${schema}'`);
   if (schema) {
+    // IF NOT EXISTS is not safe against a concurrent create (two cores starting at once fail with a unique
+    // violation on pg_namespace): serialise it, as the migrations are, under an advisory lock.
     const boot = new SQL(url, { max: 1 });
-    await boot.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await boot.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(40, 1)`;
+      await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    });
     await boot.close();
   }
   const sql = new SQL({ url, max: opts.max ?? 10, ...(schema && { connection: { search_path: schema } }) });

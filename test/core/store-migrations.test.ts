@@ -30,5 +30,15 @@ for (const name of BACKENDS) {
       const stores = await Promise.all([b.open(), b.open(), b.open()]);
       for (const s of stores) expect(await s.ping()).toBe(true);
     });
+
+    test("stores opened concurrently on a database (or schema) nobody created yet all open", async () => {
+      const fresh = backend(name); // a new, not yet existing PostgreSQL schema / sqlite file
+      try {
+        const stores = await Promise.all([fresh.open(), fresh.open(), fresh.open(), fresh.open()]);
+        for (const s of stores) expect(await s.ping()).toBe(true);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
   });
 }
