@@ -7,6 +7,7 @@
  * each has its own dedup key. Parks and submit records are group-committed, like the inbox's events.
  */
 import { smscMessageIdForms, systemClock, type Clock, type Event, type TimerId } from "../contract/index.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { Inbox } from "./inbox.ts";
 import { withClientMessageId } from "./store/mt-sql.ts";
 import type { CorrelationOp, CorrelationOpResult, ParkResult, StoredEvent, Store, SubmitRecord } from "./store/store.ts";
@@ -31,25 +32,19 @@ export interface CorrelationOptions {
   readonly maxBatch?: number;
 }
 
-interface Waiter {
-  readonly op: CorrelationOp;
-  readonly resolve: (r: CorrelationOpResult) => void;
-  readonly reject: (e: unknown) => void;
-}
-
 export class Correlation {
   readonly #o: CorrelationOptions;
   readonly #clock: Clock;
   readonly #limit: number;
   #timer: TimerId | undefined;
-  #queue: Waiter[] = [];
-  #scheduled = false;
-  #writing = false;
+  readonly #batches: GroupCommit<CorrelationOp, CorrelationOpResult>;
 
   constructor(opts: CorrelationOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#limit = opts.parkLimitMs ?? 10 * 60_000;
+    // Group commit, as in the inbox; a failed batch is retried one transaction per op, so one bad op fails alone.
+    this.#batches = new GroupCommit((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
   }
 
   /**
@@ -96,40 +91,8 @@ export class Correlation {
     return r.stored ? { outcome: "stored", clientMessageId: event.type === "message.status" ? event.data.clientMessageId : undefined } : { outcome: "duplicate" };
   }
 
-  /**
-   * Group commit, as in the inbox: the parks and submits that arrive while a transaction is being written (or
-   * in the same tick) go into the next one together, in arrival order. Each caller gets its own answer once
-   * COMMITted. If a batch fails, its ops are retried one transaction each, so one bad op fails alone.
-   */
   #enqueue(op: CorrelationOp): Promise<CorrelationOpResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ op, resolve, reject });
-      if (this.#scheduled || this.#writing) return;
-      this.#scheduled = true;
-      setImmediate(() => {
-        this.#scheduled = false;
-        void this.#flush();
-      });
-    });
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#writing) return;
-    this.#writing = true;
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#o.maxBatch ?? 1000);
-        try {
-          const results = await this.#o.store.correlate(batch.map((w) => w.op), this.#clock.now());
-          batch.forEach((w, i) => w.resolve(results[i]!));
-        } catch (e) {
-          if (batch.length === 1) batch[0]!.reject(e);
-          else for (const w of batch) await this.#o.store.correlate([w.op], this.#clock.now()).then(([r]) => w.resolve(r!), w.reject);
-        }
-      }
-    } finally {
-      this.#writing = false;
-    }
+    return this.#batches.submit(op);
   }
 
   /** Stores parked receipts that now correlate, and the expired ones uncorrelated. */

@@ -5,6 +5,7 @@
  * caller of that batch, so the SMPP layer answers an error status and the SMSC delivers again.
  */
 import type { Event } from "../contract/index.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { Store } from "./store/store.ts";
 import type { Wakeup } from "./wakeup.ts";
 
@@ -26,27 +27,22 @@ export interface InboxOptions {
   readonly groupCommit?: boolean;
 }
 
-interface Waiter {
-  readonly event: Event;
-  readonly unlessStored: string | undefined;
-  readonly resolve: (r: AcceptResult) => void;
-  readonly reject: (e: unknown) => void;
-}
-
 export class Inbox {
   readonly #store: Store;
   readonly #maxBatch: number;
   readonly #now: () => number;
   readonly #opts: InboxOptions;
-  #queue: Waiter[] = [];
-  #scheduled = false;
-  #writing = false;
+  readonly #batches: GroupCommit<{ event: Event; unlessStored: string | undefined }, AcceptResult>;
 
   constructor(store: Store, opts: InboxOptions = {}) {
     this.#store = store;
     this.#maxBatch = opts.maxBatch ?? 1000;
     this.#now = opts.now ?? Date.now;
     this.#opts = opts;
+    this.#batches = new GroupCommit((batch) => this.#write(batch.map((w) => w.event), batch.map((w) => w.unlessStored)), {
+      maxBatch: this.#maxBatch,
+      onBatchError: "reject_all",
+    });
   }
 
   /**
@@ -55,43 +51,12 @@ export class Inbox {
    */
   accept(event: Event, unlessStored?: string): Promise<AcceptResult> {
     if (this.#opts.groupCommit === false) return this.#write([event], [unlessStored]).then((r) => r[0]!);
-    return new Promise<AcceptResult>((resolve, reject) => {
-      this.#queue.push({ event, unlessStored, resolve, reject });
-      this.#schedule();
-    });
+    return this.#batches.submit({ event, unlessStored });
   }
 
   /** Accepts still waiting for a transaction. */
   get pending(): number {
-    return this.#queue.length;
-  }
-
-  #schedule(): void {
-    if (this.#scheduled || this.#writing) return;
-    this.#scheduled = true;
-    // setImmediate: everything accepted in this tick (e.g. all the deliver_sm of one socket read) batches.
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#flush();
-    });
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#writing) return;
-    this.#writing = true;
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
-        try {
-          const results = await this.#write(batch.map((w) => w.event), batch.map((w) => w.unlessStored));
-          batch.forEach((w, i) => w.resolve(results[i]!));
-        } catch (e) {
-          for (const w of batch) w.reject(e);
-        }
-      }
-    } finally {
-      this.#writing = false;
-    }
+    return this.#batches.pending;
   }
 
   async #write(events: Event[], unlessStored: (string | undefined)[]): Promise<AcceptResult[]> {
