@@ -5,6 +5,7 @@
  * becomes the same event and is stored once.
  */
 import { z } from "zod";
+import { toHex } from "./hex.ts";
 import { Attachment } from "./message.ts";
 import { MessageStateName } from "./message-state.ts";
 
@@ -69,9 +70,7 @@ export type EventType = Event["type"];
 /** The event id for a dedup key: `evt_` + the first 128 bits of SHA-256(key), hex (WebCrypto, every runtime). */
 export async function eventIdFor(dedupKey: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(dedupKey)));
-  let hex = "";
-  for (const b of digest.subarray(0, 16)) hex += b.toString(16).padStart(2, "0");
-  return `evt_${hex}`;
+  return `evt_${toHex(digest.subarray(0, 16))}`;
 }
 
 /**

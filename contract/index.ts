@@ -10,3 +10,4 @@ export * from "./topology.ts";
 export * from "./genesys-http.ts";
 export * from "./dev-credentials.ts";
 export * from "./clock.ts";
+export * from "./hex.ts";

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { PhoneNumber, Sender } from "./phone.ts";
+import { toHex } from "./hex.ts";
 import { fromZod, type Result } from "./result.ts";
 
 /** Genesys `message_id`: chosen by the client, unique; reused verbatim on failover so Genesys can dedup. */
@@ -52,7 +53,5 @@ export function parseOutboundMessage(input: unknown): Result<OutboundMessage> {
 /** A fresh message id for callers that gave none: sortable by time, unique, safe for Genesys. */
 export function newClientMessageId(now: number = Date.now()): string {
   const rand = crypto.getRandomValues(new Uint8Array(8));
-  let hex = "";
-  for (const b of rand) hex += b.toString(16).padStart(2, "0");
-  return `m-${now.toString(36)}-${hex}`;
+  return `m-${now.toString(36)}-${toHex(rand)}`;
 }

@@ -3,7 +3,8 @@
  * signature over `<timestamp>.<body>` (WebCrypto) so the receiver can check origin and freshness.
  * `fetch` is injected. The answer is data: delivered (2xx) or failed (anything else, or no answer).
  */
-import type { Clock, Event } from "../contract/index.ts";
+import { timingSafeEqual } from "node:crypto";
+import { toHex, type Clock, type Event } from "../contract/index.ts";
 
 export type WebhookResult =
   | { readonly result: "delivered"; readonly status: number }
@@ -23,9 +24,7 @@ const enc = new TextEncoder();
 async function hmacHex(secret: string, data: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(data)));
-  let hex = "";
-  for (const b of sig) hex += b.toString(16).padStart(2, "0");
-  return hex;
+  return toHex(sig);
 }
 
 /** `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`; timestamp in seconds since the epoch. */
@@ -45,10 +44,9 @@ export async function verifyWebhook(
   if (!signature || !timestamp || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceS) return false;
   const want = await signWebhook(secret, timestamp, body);
-  if (want.length !== signature.length) return false;
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) diff |= want.charCodeAt(i) ^ signature.charCodeAt(i);
-  return diff === 0;
+  const a = enc.encode(want);
+  const b = enc.encode(signature);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Posts events to one webhook URL. */

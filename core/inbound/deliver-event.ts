@@ -6,7 +6,7 @@
  * as Genesys documents; the receipt text is parsed leniently only where a TLV is missing.
  */
 import {
-  dedupKeys, messageStateCode, messageStateFromStat, messageStateName, smscMessageIdForms, toE164,
+  dedupKeys, messageStateCode, toHex, messageStateFromStat, messageStateName, smscMessageIdForms, toE164,
   type DeliveryReport, type InboundMessage, type MessageStateName,
 } from "../../contract/index.ts";
 import type { DeliverSmPdu } from "../smpp/index.ts";
@@ -102,7 +102,7 @@ export function decodeDeliver(pdu: DeliverSmPdu): Decoded {
     stateCode: messageStateCode(state),
     ...(body.err && { errorCode: body.err }),
     ...(body.doneDate && { doneAt: doneDateIso(body.doneDate) }),
-    ...(pdu.tlvs?.networkErrorCode && { networkErrorCode: Array.from(pdu.tlvs.networkErrorCode, (b) => b.toString(16).padStart(2, "0")).join("") }),
+    ...(pdu.tlvs?.networkErrorCode && { networkErrorCode: toHex(pdu.tlvs.networkErrorCode) }),
   };
   return { kind: "receipt", dedupKey: dedupKeys.receipt(`smsc:${smscMessageId}`, data.stateCode, `${body.doneDate ?? ""}:${body.err ?? ""}`), data };
 }

@@ -47,6 +47,8 @@ for (const name of BACKENDS) {
         expect(sig.signature).toMatch(/^sha256=[0-9a-f]{64}$/);
         expect(await verifyWebhook(SECRET, sig, got.body, clock.now())).toBe(true);
         expect(await verifyWebhook("wrong-secret", sig, got.body, clock.now())).toBe(false);
+        expect(await verifyWebhook(SECRET, sig, got.body + " ", clock.now())).toBe(false);
+        expect(await verifyWebhook(SECRET, { ...sig, signature: sig.signature!.slice(0, -1) }, got.body, clock.now())).toBe(false);
         expect(await verifyWebhook(SECRET, sig, got.body.replace("signed", "signeD"), clock.now())).toBe(false);
         expect(await store.outboxBacklog()).toEqual({ pending: 0, dead: 0 });
       } finally {
