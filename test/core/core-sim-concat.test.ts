@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Event } from "../../contract/index.ts";
 import { startSimulator, type LongMo, type MoInjection, type Simulator } from "../sim/index.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
-import { allEvents, simConfig, startSimCore, type SimCore } from "./helpers/sim-core.ts";
+import { allEvents, simConfig, startSimCore, startTwoCores, type SimCore, type TwoCores } from "./helpers/sim-core.ts";
 
 const received = async (core: SimCore, text: string) =>
   (await allEvents(core)).filter((e): e is Extract<Event, { type: "message.received" }> => e.type === "message.received" && e.data.text === text);
@@ -79,24 +79,18 @@ for (const name of BACKENDS) {
 
 describe("two cores on one PostgreSQL schema, parts of each MO spread over both", () => {
   const db = backend("postgres");
+  let two: TwoCores;
   let sim: Simulator;
   let a: SimCore;
   let b: SimCore;
-  let sessionsA = new Set<number>();
+  let sessionsA: ReadonlySet<number>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 2_000, longMo: "udh16" });
-    const cfg = simConfig(sim, { storeUrl: db.url, schema: db.schema! });
-    a = await startSimCore(cfg, { owner: "core-a" });
-    await sim.ledger.waitFor((l) => l.activeBinds.length === 4, 3_000);
-    sessionsA = new Set(sim.ledger.activeBinds.map((x) => x.sessionId));
-    b = await startSimCore(cfg, { owner: "core-b" });
-    await sim.ledger.waitFor((l) => l.activeBinds.length === 8, 3_000);
+    two = await startTwoCores(db, { enquireLinkMs: 0, deliverAckTimeoutMs: 2_000, longMo: "udh16" });
+    ({ sim, a, b, sessionsA } = two);
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await sim?.stop();
+    await two?.stop();
     await db.cleanup();
   });
 

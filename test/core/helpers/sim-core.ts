@@ -9,7 +9,7 @@ import { startGateway, type Gateway } from "../../../core/gateway.ts";
 import { serveCore } from "../../../core/http/serve.ts";
 import { createLogger } from "../../../core/log.ts";
 import type { Event } from "../../../contract/index.ts";
-import type { Simulator } from "../../sim/index.ts";
+import { startSimulator, type SimOptions, type Simulator } from "../../sim/index.ts";
 import { TOKEN } from "./core-app.ts";
 
 export { TOKEN };
@@ -105,4 +105,32 @@ export async function allEvents(core: SimCore): Promise<Event[]> {
 /** A unique MO text per test run (MOs are deduplicated by content within a window). */
 export function moText(tag: string): string {
   return `${tag} ${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Two cores on one PostgreSQL schema, both bound to every node of one simulator (8 binds). */
+export interface TwoCores {
+  readonly sim: Simulator;
+  readonly a: SimCore;
+  readonly b: SimCore;
+  /** The simulator's session ids of core a's binds. */
+  readonly sessionsA: ReadonlySet<number>;
+  stop(): Promise<void>;
+}
+
+export async function startTwoCores(db: { url: string; schema?: string }, simOptions: SimOptions): Promise<TwoCores> {
+  const sim = await startSimulator(simOptions);
+  const cfg = simConfig(sim, { storeUrl: db.url, schema: db.schema! });
+  const a = await startSimCore(cfg, { owner: "core-a" });
+  await sim.ledger.waitFor((l) => l.activeBinds.length === 4, 3_000);
+  const sessionsA = new Set(sim.ledger.activeBinds.map((x) => x.sessionId));
+  const b = await startSimCore(cfg, { owner: "core-b" });
+  await sim.ledger.waitFor((l) => l.activeBinds.length === 8, 3_000);
+  return {
+    sim, a, b, sessionsA,
+    async stop() {
+      await a.stop();
+      await b.stop();
+      await sim.stop();
+    },
+  };
 }
