@@ -1,5 +1,5 @@
 /**
- * Operations routes: GET /v1/binds (per node state), /metrics (Prometheus text), /healthz (the process
+ * Operations routes: GET /v1/binds (per node state; behind the bearer token like all of /v1/*), /metrics (Prometheus text), /healthz (the process
  * answers), /readyz (ready: at least one bind bound and the store answers; 503 problem+json naming what is not).
  */
 import type { Hono } from "hono";
