@@ -32,6 +32,7 @@ export interface AttemptInput {
 }
 
 const TIMEOUT = Symbol("timeout");
+const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } as const;
 
 export async function attempt(i: AttemptInput): Promise<AttemptResult> {
   const t0 = i.clock.now();
@@ -43,7 +44,7 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     const res = await i.fetch(i.url, {
       method: "POST",
       body: i.body,
-      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      headers: FORM_HEADERS,
       signal: ac.signal,
     });
     const text = await res.text();
