@@ -122,3 +122,37 @@ export async function until(cond: () => boolean, ms = 2_000): Promise<void> {
     await Bun.sleep(2);
   }
 }
+
+/** One scripted SMSC for a test file: each test sets `behave` for the next accepted connection. */
+export interface ScriptedSmsc {
+  readonly port: number;
+  /** How the next accepted session behaves (default: accept binds). */
+  behave: (s: PkgSession, seen: PkgPdu[]) => void;
+  /** Every accepted session, with the PDUs it received, in order. */
+  readonly peers: { s: PkgSession; seen: PkgPdu[] }[];
+  lastPeer(): { s: PkgSession; seen: PkgPdu[] };
+  close(): Promise<void>;
+}
+
+export async function scriptedSmsc(): Promise<ScriptedSmsc> {
+  const peers: { s: PkgSession; seen: PkgPdu[] }[] = [];
+  const script = { behave: acceptBinds as ScriptedSmsc["behave"] };
+  const smsc = await startSmsc((s) => {
+    const seen: PkgPdu[] = [];
+    s.on("pdu", (p: PkgPdu) => seen.push(p));
+    peers.push({ s, seen });
+    script.behave(s, seen);
+  });
+  return {
+    port: smsc.port,
+    get behave() {
+      return script.behave;
+    },
+    set behave(fn) {
+      script.behave = fn;
+    },
+    peers,
+    lastPeer: () => peers[peers.length - 1]!,
+    close: () => smsc.close(),
+  };
+}

@@ -6,25 +6,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Session } from "../../core/smpp/session.ts";
 import { Status } from "../../core/smpp/status.ts";
-import { acceptBinds, ManualClock, optionsFor, smpp, startSmsc, until, type PkgPdu, type PkgSession } from "./smpp-helpers.ts";
+import { acceptBinds, ManualClock, optionsFor, smpp, scriptedSmsc, until, type PkgPdu, type PkgSession } from "./smpp-helpers.ts";
 
 const msg = { destinationAddr: "4512345678", shortMessage: new TextEncoder().encode("hello") };
 const hex = (s: string) => Uint8Array.from(s.replace(/\s/g, "").match(/../g)!.map((h) => parseInt(h, 16)));
 
-let behave: (s: PkgSession, seen: PkgPdu[]) => void = acceptBinds;
-const peers: { s: PkgSession; seen: PkgPdu[] }[] = [];
-const smsc = await startSmsc((s) => {
-  const seen: PkgPdu[] = [];
-  s.on("pdu", (p: PkgPdu) => seen.push(p));
-  peers.push({ s, seen });
-  behave(s, seen);
-});
+/** One SMSC for the file; each test installs its behaviour for the next accepted connection. */
+const smsc = await scriptedSmsc();
 afterAll(() => smsc.close());
-const lastPeer = () => peers[peers.length - 1]!;
+const lastPeer = smsc.lastPeer;
 
 describe("keepalive", () => {
   test("enquire_link sent when idle, answered → stays bound (real timers, short interval)", async () => {
-    behave = acceptBinds;
+    smsc.behave = acceptBinds;
     const session = new Session(optionsFor(smsc.port, { enquireLinkIdleMs: 25, responseTimeoutMs: 500 }));
     const sent: number[] = [];
     session.on("keepalive", (e) => sent.push(e.sequence));
@@ -36,7 +30,7 @@ describe("keepalive", () => {
   });
 
   test("no enquire_link while traffic flows (injected clock)", async () => {
-    behave = (s) => { acceptBinds(s); s.on("submit_sm", (p: PkgPdu) => s.send(p.response({ message_id: "x" }))); };
+    smsc.behave = (s) => { acceptBinds(s); s.on("submit_sm", (p: PkgPdu) => s.send(p.response({ message_id: "x" }))); };
     const clock = new ManualClock();
     const session = new Session(optionsFor(smsc.port, { clock, enquireLinkIdleMs: 1_000 }));
     await session.bind();
@@ -49,7 +43,7 @@ describe("keepalive", () => {
   });
 
   test("dead peer: enquire_link unanswered → closed with dead_peer (injected clock)", async () => {
-    behave = (s) => s.on("bind_transceiver", (p: PkgPdu) => s.send(p.response({ system_id: "SMSC" }))); // ignores enquire_link
+    smsc.behave = (s) => s.on("bind_transceiver", (p: PkgPdu) => s.send(p.response({ system_id: "SMSC" }))); // ignores enquire_link
     const clock = new ManualClock();
     const session = new Session(optionsFor(smsc.port, { clock, enquireLinkIdleMs: 30_000, responseTimeoutMs: 10_000 }));
     await session.bind();
@@ -64,7 +58,7 @@ describe("keepalive", () => {
 
 describe("malformed input closes that session only", () => {
   test("bad command_length → generic_nack ESME_RINVCMDLEN, closed; the other session keeps working", async () => {
-    behave = (s) => {
+    smsc.behave = (s) => {
       acceptBinds(s);
       s.on("submit_sm", (p: PkgPdu) => {
         if (p.destination_addr === "victim") s.socket.write(hex("00000008 80000004 00000000 00000009")); // length 8 < 16
@@ -87,7 +81,7 @@ describe("malformed input closes that session only", () => {
   });
 
   test("a response whose body cannot be decoded → closed with malformed_pdu", async () => {
-    behave = (s) => {
+    smsc.behave = (s) => {
       acceptBinds(s);
       // submit_sm_resp whose message_id has no NUL terminator.
       s.on("submit_sm", (p: PkgPdu) => s.socket.write(hex(`00000014 80000004 00000000 ${p.sequence_number.toString(16).padStart(8, "0")} 41424344`)));
@@ -102,7 +96,7 @@ describe("malformed input closes that session only", () => {
   });
 
   test("bind_resp and a bad length in one chunk → bind() fails, the session stays closed (not a zombie 'bound')", async () => {
-    behave = (s) =>
+    smsc.behave = (s) =>
       s.on("bind_transceiver", (p: PkgPdu) => {
         const resp = p.response({ system_id: "SMSC" }).toBuffer();
         s.socket.write(new Uint8Array([...resp, ...hex("00000009 deadbeef ffffffff 00010203")]));
@@ -119,7 +113,7 @@ describe("malformed input closes that session only", () => {
   });
 
   test("an unknown command → generic_nack ESME_RINVCMDID, the session stays bound", async () => {
-    behave = acceptBinds;
+    smsc.behave = acceptBinds;
     const session = new Session(optionsFor(smsc.port));
     await session.bind();
     lastPeer().s.socket.write(hex("00000010 00000103 00000000 00000042")); // data_sm: not supported

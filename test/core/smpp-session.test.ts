@@ -3,22 +3,15 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { Session, type SessionEvents } from "../../core/smpp/session.ts";
 import { Status } from "../../core/smpp/status.ts";
-import { acceptBinds, ManualClock, optionsFor, smpp, startSmsc, until, type PkgPdu, type PkgSession } from "./smpp-helpers.ts";
+import { acceptBinds, ManualClock, optionsFor, smpp, scriptedSmsc, until, type PkgPdu, type PkgSession } from "./smpp-helpers.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const msg = { destinationAddr: "4512345678", shortMessage: text("hello") };
 
 /** One SMSC for the file; each test installs its behaviour for the next accepted connection. */
-let behave: (s: PkgSession, seen: PkgPdu[]) => void = acceptBinds;
-const peers: { s: PkgSession; seen: PkgPdu[] }[] = [];
-const smsc = await startSmsc((s) => {
-  const seen: PkgPdu[] = [];
-  s.on("pdu", (p: PkgPdu) => seen.push(p));
-  peers.push({ s, seen });
-  behave(s, seen);
-});
+const smsc = await scriptedSmsc();
 afterAll(() => smsc.close());
-const lastPeer = () => peers[peers.length - 1]!;
+const lastPeer = smsc.lastPeer;
 const answerSubmits = (s: PkgSession) => {
   acceptBinds(s);
   s.on("submit_sm", (p: PkgPdu) => s.send(p.response({ message_id: `id-${p.sequence_number}` })));
@@ -26,7 +19,7 @@ const answerSubmits = (s: PkgSession) => {
 
 describe("bind", () => {
   test("bound with the SMSC's system_id; states reported as events", async () => {
-    behave = acceptBinds;
+    smsc.behave = acceptBinds;
     const session = new Session(optionsFor(smsc.port));
     const states: string[] = [];
     session.on("state", (e) => states.push(e.to));
@@ -39,7 +32,7 @@ describe("bind", () => {
   });
 
   test("rejected with the status; the session is closed", async () => {
-    behave = (s) => s.on("bind_transmitter", (p: PkgPdu) => s.send(p.response({ command_status: Status.ESME_RBINDFAIL })));
+    smsc.behave = (s) => s.on("bind_transmitter", (p: PkgPdu) => s.send(p.response({ command_status: Status.ESME_RBINDFAIL })));
     const session = new Session(optionsFor(smsc.port, { bindType: "transmitter" }));
     expect(await session.bind()).toEqual({ kind: "rejected", status: Status.ESME_RBINDFAIL });
     expect(session.state).toBe("closed");
@@ -48,7 +41,7 @@ describe("bind", () => {
 
   test("an SMSC that speaks first (enquire_link on connect) is answered, and the bind still works", async () => {
     let resp: PkgPdu | undefined;
-    behave = (s) => { acceptBinds(s); s.send(new smpp.PDU("enquire_link", { sequence_number: 5 }), (p: PkgPdu) => (resp = p)); };
+    smsc.behave = (s) => { acceptBinds(s); s.send(new smpp.PDU("enquire_link", { sequence_number: 5 }), (p: PkgPdu) => (resp = p)); };
     const session = new Session(optionsFor(smsc.port));
     expect((await session.bind()).kind).toBe("bound");
     await until(() => resp !== undefined);
@@ -65,7 +58,7 @@ describe("bind", () => {
   });
 
   test("an SMSC that never answers the bind → failed timeout (injected clock)", async () => {
-    behave = () => {};
+    smsc.behave = () => {};
     const clock = new ManualClock();
     const session = new Session(optionsFor(smsc.port, { clock, bindTimeoutMs: 10_000 }));
     const result = session.bind();
@@ -78,7 +71,7 @@ describe("bind", () => {
 
 describe("submit", () => {
   test("round trip: fields reach the SMSC, the response carries its message_id", async () => {
-    behave = answerSubmits;
+    smsc.behave = answerSubmits;
     const session = new Session(optionsFor(smsc.port));
     await session.bind();
     const r = await session.submit({ ...msg, sourceAddr: "Genesys", registeredDelivery: 1, tlvs: { sarMsgRefNum: 7, sarTotalSegments: 2, sarSegmentSeqnum: 1 } });
@@ -91,7 +84,7 @@ describe("submit", () => {
 
   test("window full → window_full at once, nothing sent; a slot frees when a response arrives", async () => {
     const held: PkgPdu[] = [];
-    behave = (s) => { acceptBinds(s); s.on("submit_sm", (p: PkgPdu) => held.push(p)); };
+    smsc.behave = (s) => { acceptBinds(s); s.on("submit_sm", (p: PkgPdu) => held.push(p)); };
     const session = new Session(optionsFor(smsc.port, { window: 2 }));
     await session.bind();
     const a = session.submit(msg);
@@ -109,7 +102,7 @@ describe("submit", () => {
   });
 
   test("no response → timeout after responseTimeoutMs (injected clock); the session stays bound", async () => {
-    behave = acceptBinds; // submit_sm never answered
+    smsc.behave = acceptBinds; // submit_sm never answered
     const clock = new ManualClock();
     const session = new Session(optionsFor(smsc.port, { clock, responseTimeoutMs: 30_000 }));
     await session.bind();
@@ -125,7 +118,7 @@ describe("submit", () => {
   });
 
   test("generic_nack for a known sequence fails that request only", async () => {
-    behave = (s) => { acceptBinds(s); s.on("submit_sm", (p: PkgPdu) => s.send(new smpp.PDU("generic_nack", { command_status: Status.ESME_RINVCMDLEN, sequence_number: p.sequence_number }))); };
+    smsc.behave = (s) => { acceptBinds(s); s.on("submit_sm", (p: PkgPdu) => s.send(new smpp.PDU("generic_nack", { command_status: Status.ESME_RINVCMDLEN, sequence_number: p.sequence_number }))); };
     const session = new Session(optionsFor(smsc.port));
     await session.bind();
     const r = await session.submit(msg);
@@ -135,7 +128,7 @@ describe("submit", () => {
   });
 
   test("generic_nack for an unknown sequence → stream lost sync → closed, in-flight failed", async () => {
-    behave = (s) => { acceptBinds(s); s.on("submit_sm", () => s.send(new smpp.PDU("generic_nack", { command_status: Status.ESME_RINVCMDLEN, sequence_number: 999_999 }))); };
+    smsc.behave = (s) => { acceptBinds(s); s.on("submit_sm", () => s.send(new smpp.PDU("generic_nack", { command_status: Status.ESME_RINVCMDLEN, sequence_number: 999_999 }))); };
     const session = new Session(optionsFor(smsc.port));
     const closed: SessionEvents["closed"][] = [];
     session.on("closed", (e) => closed.push(e));
@@ -152,7 +145,7 @@ describe("submit", () => {
   });
 
   test("sequence numbers wrap from 0x7FFFFFFF to 1", async () => {
-    behave = answerSubmits;
+    smsc.behave = answerSubmits;
     const session = new Session(optionsFor(smsc.port, { initialSequence: 0x7ffffffe }));
     await session.bind(); // uses 0x7FFFFFFE
     const rs = [await session.submit(msg), await session.submit(msg), await session.submit(msg)];
@@ -164,7 +157,7 @@ describe("submit", () => {
 
 describe("SMSC-initiated", () => {
   test("unbind → unbind_resp, then closed with peer_unbind; in-flight fail with closed", async () => {
-    behave = (s) => { acceptBinds(s); s.on("submit_sm", () => s.send(new smpp.PDU("unbind", { sequence_number: 77 }))); };
+    smsc.behave = (s) => { acceptBinds(s); s.on("submit_sm", () => s.send(new smpp.PDU("unbind", { sequence_number: 77 }))); };
     const session = new Session(optionsFor(smsc.port));
     await session.bind();
     const r = await session.submit(msg);
@@ -175,7 +168,7 @@ describe("SMSC-initiated", () => {
   });
 
   test("enquire_link is answered", async () => {
-    behave = acceptBinds;
+    smsc.behave = acceptBinds;
     const session = new Session(optionsFor(smsc.port));
     await session.bind();
     const resp = await new Promise<PkgPdu>((r) => lastPeer().s.send(new smpp.PDU("enquire_link", {}), r));
@@ -184,7 +177,7 @@ describe("SMSC-initiated", () => {
   });
 
   test("deliver_sm is acknowledged only after the handler resolves, with its status", async () => {
-    behave = acceptBinds;
+    smsc.behave = acceptBinds;
     let commit!: (status: number) => void;
     const got: string[] = [];
     const session = new Session(optionsFor(smsc.port, {
@@ -207,7 +200,7 @@ describe("SMSC-initiated", () => {
   });
 
   test("a failing handler answers ESME_RX_T_APPN so the SMSC delivers again", async () => {
-    behave = acceptBinds;
+    smsc.behave = acceptBinds;
     const session = new Session(optionsFor(smsc.port, { onDeliver: () => Promise.reject(new Error("store down")) }));
     const errors: unknown[] = [];
     session.on("handler_error", (e) => errors.push(e.error));
