@@ -115,10 +115,12 @@ describe("SIGKILL between receive and commit", () => {
         textOf.set(sim.injectMo({ from: "4512345678", to: "12345", text }), text);
       }
     };
-    // A steady stream; SIGKILL once enough are acknowledged, while deliveries are still in flight.
+    // A steady stream; SIGKILL once enough are acknowledged, at a moment when deliveries are in flight (a
+    // core that keeps up acknowledges each batch before the next: waiting on the count alone could kill it
+    // with nothing in flight, and test nothing).
     const pump = setInterval(() => inject(40), 2);
     try {
-      await sim.ledger.waitFor((l) => l.mosAcked.length >= KILL_AFTER_ACKS, 10_000);
+      await sim.ledger.waitFor((l) => l.mosAcked.length >= KILL_AFTER_ACKS && l.mosEmitted.length >= l.mosAcked.length + 5, 10_000);
       first.proc.kill("SIGKILL");
       await first.proc.exited;
     } finally {
