@@ -3,19 +3,22 @@
 // On workerd (`workerd serve`, not wrangler dev) and on Deno, at 1 and 16 connections:
 //   (a) straight to the simulator's receiver, (b) a bare Hono pass-through proxy, (c) our edge;
 // all against the same simulator receiver, all driven by wrk with a Lua script (POST, a unique message id
-// per request). (b) and (c) are interleaved (b c b c b c) after a warm-up, so load drift from other jobs
-// shows, and each figure is the median of the runs; c/b is the ratio of the medians.
+// per request). Each round starts (b) and (c) afresh, warms them up and measures them one after the other,
+// in reverse order every other round (b c, c b, ...), so neither a process's JIT luck nor a drift in the
+// machine's load favours one side; each figure is the median of the rounds; c/b is the ratio of the medians.
 // Then, with the primary dead (a server that drops every connection, counting them): how many requests
 // per isolate still touch it during one cool-down, and when (before or after the first failure came back).
 // Besides req/s and latency, each line gives the server process's CPU time per request (from /proc: all
-// threads, user + system): the cost side of the ratio. It rises with the machine's load too (less batching
-// per wake-up), so compare figures within one run, never across runs.
+// threads, user + system) and its busiest thread's: the cost side of the ratio. Both runtimes run the
+// isolate's JS, the HTTP server and the fetch client on one thread, which at c=16 is the bottleneck (about
+// 90% busy for (b) and (c) alike), so c/b follows the busiest-thread figures. They rise with the machine's
+// load too (less batching per wake-up), so compare figures within one run, never across runs.
 // Knobs: BENCH_SECONDS (default 3) each run's length, BENCH_ROUNDS (default 3) runs per configuration,
 // BENCH_RUNTIMES=deno (or workerd) one runtime only, BENCH_CONNS (default 1,16) the connection counts,
 // BENCH_DEAD=0 skips the dead-primary runs, BENCH_DENO_FLAGS extra `deno run` flags,
 // BENCH_EDGE_DIRS=edge,edge-x compares copies of edge/ in the same interleaved runs (experiments by elimination).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,12 +56,29 @@ async function waitUp(url: string): Promise<void> {
 
 interface Proc { url: string; pid: number; stop(): Promise<void> }
 
-/** CPU time the process has used so far (all threads, user + system), ms; from /proc, so Linux only (NaN elsewhere). */
-function cpuMs(pid: number): number {
+/** CPU time (user + system, ms) each thread of the process has used so far; from /proc, so Linux only (empty elsewhere). */
+function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(f[11]) + Number(f[12])) * 10; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch { return NaN; }
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        out.set(tid, (Number(f[11]) + Number(f[12])) * 10); // utime, stime in clock ticks (USER_HZ = 100)
+      } catch { /* the thread ended */ }
+    }
+  } catch { /* not Linux, or the process ended */ }
+  return out;
+}
+
+/** Of two threadCpuMs snapshots: the whole process's CPU time between them, and its busiest thread's. */
+function cpuBetween(a: Map<string, number>, b: Map<string, number>): { all: number; busiest: number } {
+  let all = 0, busiest = 0;
+  for (const [tid, ms] of b) {
+    const d = ms - (a.get(tid) ?? 0);
+    all += d;
+    busiest = Math.max(busiest, d);
+  }
+  return b.size ? { all, busiest } : { all: NaN, busiest: NaN };
 }
 
 function track(child: ChildProcess, url: string): Proc {
@@ -105,11 +125,11 @@ async function startDeno(script: string, env: Record<string, string>): Promise<P
 }
 
 let runNo = 0;
-interface Figures { rps: number; p50: number; p99: number; non2xx: number; errors: number; requests: number; cpuUs: number }
+interface Figures { rps: number; p50: number; p99: number; non2xx: number; errors: number; requests: number; cpuUs: number; mainUs: number }
 
 /** wrk against url; every request carries a unique message id (lua), so each one is a real accepted MT. */
 async function wrk(url: string, conns: number, seconds: number, body: string, headers: Record<string, string>, pid?: number): Promise<Figures> {
-  const cpu0 = pid ? cpuMs(pid) : NaN;
+  const cpu0 = pid ? threadCpuMs(pid) : new Map<string, number>();
   const lua = join(tmp, `r${++runNo}.lua`);
   const hdrs = Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join("\n");
   writeFileSync(lua, `wrk.method = "POST"
@@ -129,7 +149,7 @@ end`);
   await new Promise((r) => child.once("exit", r));
   const ms = (v: string, unit: string) => Number(v) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
   const pct = (p: string) => { const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(out); return m ? ms(m[1]!, m[2]!) : NaN; };
-  const cpu = pid ? cpuMs(pid) - cpu0 : NaN;
+  const cpu = pid ? cpuBetween(cpu0, threadCpuMs(pid)) : { all: NaN, busiest: NaN };
   const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const f: Figures = {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN),
@@ -137,16 +157,16 @@ end`);
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
     errors: errs ? errs.slice(1).reduce((s, x) => s + Number(x), 0) : 0,
     requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
-    cpuUs: NaN,
+    cpuUs: NaN, mainUs: NaN,
   };
-  return { ...f, cpuUs: (1000 * cpu) / f.requests };
+  return { ...f, cpuUs: (1000 * cpu.all) / f.requests, mainUs: (1000 * cpu.busiest) / f.requests };
 }
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 /** Median of each figure over the runs (each figure on its own). */
 function med(fs: Figures[]): Figures {
   const pick = (k: keyof Figures) => median(fs.map((f) => f[k]));
-  return { rps: pick("rps"), p50: pick("p50"), p99: pick("p99"), non2xx: fs.reduce((s, f) => s + f.non2xx, 0), errors: fs.reduce((s, f) => s + f.errors, 0), requests: pick("requests"), cpuUs: pick("cpuUs") };
+  return { rps: pick("rps"), p50: pick("p50"), p99: pick("p99"), non2xx: fs.reduce((s, f) => s + f.non2xx, 0), errors: fs.reduce((s, f) => s + f.errors, 0), requests: pick("requests"), cpuUs: pick("cpuUs"), mainUs: pick("mainUs") };
 }
 
 const FORM = new URLSearchParams({ login: ACCOUNT.login, password: ACCOUNT.password, phone_number: "12025550100", sender: "12345", message: "hello", receipt: "FALSE" }).toString() + "&message_id=__ID__";
@@ -154,7 +174,7 @@ const FORM_H = { "content-type": "application/x-www-form-urlencoded" };
 const JSON_BODY = JSON.stringify({ to: "+12025550100", sender: "12345", text: "hello", clientMessageId: "__ID__" });
 const JSON_H = { "content-type": "application/json", authorization: `Bearer ${TEST_KEY}` };
 
-const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms${Number.isNaN(f.cpuUs) ? "" : `  cpu ${f.cpuUs.toFixed(0).padStart(4)} µs/req`}${f.non2xx || f.errors ? `  (${f.non2xx} non-2xx, ${f.errors} socket errors!)` : ""}`;
+const fmt = (f: Figures) => `${f.rps.toFixed(0).padStart(7)} req/s  p50 ${f.p50.toFixed(3).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms${Number.isNaN(f.cpuUs) ? "" : `  cpu ${f.cpuUs.toFixed(0).padStart(4)} µs/req (busiest thread ${f.mainUs.toFixed(0).padStart(3)})`}${f.non2xx || f.errors ? `  (${f.non2xx} non-2xx, ${f.errors} socket errors!)` : ""}`;
 
 async function main(): Promise<void> {
   const sim = await startSimulator({ account: ACCOUNT });
@@ -201,29 +221,37 @@ async function main(): Promise<void> {
     const touches: string[] = [];
     const only = process.env.BENCH_RUNTIMES?.split(",");
     for (const [rt, startPass, startEdge, startDead] of runtimes.filter(([rt]) => !only || only.includes(rt))) {
-      const pass = await startPass();
-      const edges: Proc[] = [];
-      for (let i = 0; i < dirs.length; i++) edges.push(await startEdge(i));
-      const b = (c: number) => wrk(pass.url, c, SECONDS, FORM, FORM_H, pass.pid);
-      const e = (i: number, c: number) => wrk(`${edges[i]!.url}/v1/messages`, c, SECONDS, JSON_BODY, JSON_H, edges[i]!.pid);
       const name = (i: number) => (dirs.length > 1 ? dirs[i]!.padEnd(11) : "our edge   ");
-      // Warm-up (JIT, connection pools), every side, every connection count.
-      for (const c of CONNS) { await wrk(pass.url, c, 1, FORM, FORM_H); for (const x of edges) await wrk(`${x.url}/v1/messages`, c, 1, JSON_BODY, JSON_H); }
       for (const c of CONNS) {
-        const bs: Figures[] = [], cs: Figures[][] = edges.map(() => []);
+        const bs: Figures[] = [], cs: Figures[][] = dirs.map(() => []);
         for (let r = 0; r < ROUNDS; r++) {
-          bs.push(await b(c));
-          for (let i = 0; i < edges.length; i++) cs[i]!.push(await e(i, c));
+          // Fresh processes every round: a process's JIT and heap luck stays with it for its life (identical
+          // code in two processes differs by several per cent), so only new ones let the median average it.
+          const pass = await startPass();
+          const edges: Proc[] = [];
+          for (let i = 0; i < dirs.length; i++) edges.push(await startEdge(i));
+          const b = () => wrk(pass.url, c, SECONDS, FORM, FORM_H, pass.pid);
+          const e = (i: number) => wrk(`${edges[i]!.url}/v1/messages`, c, SECONDS, JSON_BODY, JSON_H, edges[i]!.pid);
+          // Warm-up (JIT, connection pools), every side.
+          await wrk(pass.url, c, 1, FORM, FORM_H);
+          for (const x of edges) await wrk(`${x.url}/v1/messages`, c, 1, JSON_BODY, JSON_H);
+          // Every other round in reverse order (b c, then c b), so a drift in the machine's load favours neither.
+          const order = [-1, ...dirs.map((_, i) => i)];
+          if (r % 2) order.reverse();
+          for (const i of order) {
+            if (i < 0) bs.push(await b());
+            else cs[i]!.push(await e(i));
+          }
+          await Promise.all([pass.stop(), ...edges.map((x) => x.stop())]);
           console.log(`  ${rt} c=${c} run ${r + 1}: (b) ${fmt(bs.at(-1)!)}${cs.map((x, i) => ` | (c) ${dirs.length > 1 ? `${dirs[i]} ` : ""}${fmt(x.at(-1)!)}`).join("")}`);
         }
         const mb = med(bs);
         say(`${rt.padEnd(8)} (b) bare Hono proxy c=${String(c).padEnd(2)}  ${fmt(mb)}`);
         cs.forEach((x, i) => {
           const mc = med(x);
-          say(`${rt.padEnd(8)} (c) ${name(i)}     c=${String(c).padEnd(2)}  ${fmt(mc)}   c/b ${(100 * mc.rps / mb.rps).toFixed(0)}%  p50 ${mc.p50 - mb.p50 >= 0 ? "+" : ""}${(mc.p50 - mb.p50).toFixed(3)} ms  cpu +${(mc.cpuUs - mb.cpuUs).toFixed(0)} µs/req`);
+          say(`${rt.padEnd(8)} (c) ${name(i)}     c=${String(c).padEnd(2)}  ${fmt(mc)}   c/b ${(100 * mc.rps / mb.rps).toFixed(0)}%  p50 ${mc.p50 - mb.p50 >= 0 ? "+" : ""}${(mc.p50 - mb.p50).toFixed(3)} ms  cpu +${(mc.cpuUs - mb.cpuUs).toFixed(0)} µs/req (busiest thread +${(mc.mainUs - mb.mainUs).toFixed(0)})`);
         });
       }
-      await Promise.all([pass.stop(), ...edges.map((x) => x.stop())]);
       // A fresh isolate per run (its breakers start closed, its scope new); then one more at the highest
       // connection count in the scope of the run before it: what the shared layer saves a new isolate.
       const deadRuns = CONNS.map((c) => ({ c, scope: `${rt}-${c}`, label: "new isolate, new scope" }));

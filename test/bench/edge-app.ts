@@ -1,0 +1,71 @@
+// Edge app benchmark, in process (a script that prints figures, not a test): what the edge's own code costs
+// a request beside a bare Hono pass-through proxy, with no network, no server and no other process, so the
+// figures hold still from run to run (edge-proxy.ts measures the real thing, with all the noise of sockets).
+// Both apps get the same stub upstream (a fetch that answers Genesys' "0" at once) and the same Request per
+// call; each figure is µs per request, the median of the rounds after the first (warm-up).
+// Run on each runtime: `npx deno run -A test/bench/edge-app.ts`, `npx node --experimental-transform-types test/bench/edge-app.ts`,
+// `npx bun test/bench/edge-app.ts` (Node needs `--experimental-transform-types`: the edge uses parameter properties). Knobs: BENCH_N requests per round (default 40000), BENCH_ROUNDS (6).
+// Profiling: add `--cpu-prof --cpu-prof-dir=/tmp/prof` to the node command.
+import { systemClock } from "../../contract/clock.ts";
+import { createApp } from "../../edge/app.ts";
+import { parseConfig } from "../../edge/config.ts";
+import { sharedDeadlines, timerPerDeadline } from "../../edge/deadlines.ts";
+import { passthrough } from "./edge-passthrough.ts";
+
+const env = (k: string): string | undefined => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env[k];
+const N = Number(env("BENCH_N") ?? 40_000);
+const ROUNDS = Number(env("BENCH_ROUNDS") ?? 6);
+const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
+
+const KEY = "bench-key";
+const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(KEY))), (b) => b.toString(16).padStart(2, "0")).join("");
+const parsed = parseConfig({
+  EDGE_ENV: "production", GENESYS_SITES: "dc3=http://127.0.0.1:9/httpapi/receiver,bos=http://127.0.0.1:10/httpapi/receiver",
+  GENESYS_LOGIN: "bench", GENESYS_PASSWORD: "bench-password", EDGE_API_KEY_HASHES: hash, CALLBACK_SECRET: "bench-callback-secret",
+  CORE_URL: "http://127.0.0.1:11", CORE_TOKEN: "bench-core-token",
+});
+if (!parsed.success) throw new Error(`bench config: ${JSON.stringify(parsed.issues)}`);
+
+// The stub upstream: what the simulator's receiver answers for an accepted MT. Also the global fetch, for the
+// pass-through (which calls fetch itself).
+const upstream = async (): Promise<Response> => new Response("result=0", { headers: { "content-type": "text/plain; charset=utf-8" } });
+(globalThis as { fetch: unknown }).fetch = upstream;
+const ctx = { waitUntil: (p: Promise<unknown>) => void p.catch(() => undefined), passThroughOnException: () => undefined, props: {} };
+
+const edge = createApp({
+  config: parsed.output, clock: systemClock, fetch: upstream,
+  // As each entry does: Deno shares one timer among attempts, Workers (and the others here) a timer each.
+  deadlines: runtime === "deno" ? sharedDeadlines(systemClock) : timerPerDeadline(systemClock),
+});
+const pass = passthrough(() => "http://127.0.0.1:9/httpapi/receiver");
+
+const cases: Record<string, (i: number) => Response | Promise<Response>> = {
+  "(b) bare Hono proxy": (i) => pass.fetch(new Request("http://edge/", {
+    method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: `login=bench&password=bench-password&phone_number=12025550100&sender=12345&message=hello&receipt=FALSE&message_id=m-${i}`,
+  }), undefined, ctx),
+  "(c) our edge": (i) => edge.fetch(new Request("http://edge/v1/messages", {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${KEY}`, "content-length": "80" },
+    body: `{"to":"+12025550100","sender":"12345","text":"hello","clientMessageId":"m-${i}"}`,
+  }), undefined, ctx),
+};
+
+for (const [name, run] of Object.entries(cases)) {
+  const r = await run(0);
+  if (r.status !== 200) throw new Error(`${name}: HTTP ${r.status} ${await r.text()}`);
+}
+const times: Record<string, number[]> = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, run] of Object.entries(cases)) {
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) await (await run(i)).text();
+    (times[name] ??= []).push(((performance.now() - t0) * 1000) / N);
+  }
+}
+const median = (xs: number[]) => { const s = xs.slice(1).sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const b = median(times["(b) bare Hono proxy"]!);
+console.log(`edge app in process on ${runtime}: ${N} requests per round, ${ROUNDS} rounds (first is warm-up), µs per request (median)`);
+for (const [name, xs] of Object.entries(times)) {
+  const m = median(xs);
+  console.log(`${name.padEnd(22)} ${m.toFixed(2).padStart(6)} µs/req${name.startsWith("(c)") ? `   +${(m - b).toFixed(2)} µs over (b)` : ""}`);
+}
