@@ -7,9 +7,11 @@
 // `npx bun test/bench/edge-app.ts` (Node needs `--experimental-transform-types`: the edge uses parameter properties). Knobs: BENCH_N requests per round (default 40000), BENCH_ROUNDS (6).
 // Profiling: add `--cpu-prof --cpu-prof-dir=/tmp/prof` to the node command.
 import { systemClock } from "../../contract/clock.ts";
+import { toHex } from "../../contract/hex.ts";
 import { createApp } from "../../edge/app.ts";
 import { parseConfig } from "../../edge/config.ts";
 import { sharedDeadlines, timerPerDeadline } from "../../edge/deadlines.ts";
+import { sha256 } from "../../edge/secrets.ts";
 import { passthrough } from "./edge-passthrough.ts";
 
 const env = (k: string): string | undefined => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env[k];
@@ -18,7 +20,7 @@ const ROUNDS = Number(env("BENCH_ROUNDS") ?? 6);
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 
 const KEY = "bench-key";
-const hash = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(KEY))), (b) => b.toString(16).padStart(2, "0")).join("");
+const hash = toHex(await sha256(KEY));
 const parsed = parseConfig({
   EDGE_ENV: "production", GENESYS_SITES: "dc3=http://127.0.0.1:9/httpapi/receiver,bos=http://127.0.0.1:10/httpapi/receiver",
   GENESYS_LOGIN: "bench", GENESYS_PASSWORD: "bench-password", EDGE_API_KEY_HASHES: hash, CALLBACK_SECRET: "bench-callback-secret",

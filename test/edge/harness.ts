@@ -8,6 +8,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { toHex } from "../../contract/hex.ts";
+import { sha256 } from "../../edge/secrets.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "node_modules/.bin");
@@ -19,8 +21,7 @@ export const CORE_TOKEN = "core-token-1";
 export const ALLOWED_ORIGIN = "https://app.example.com";
 
 export async function keyHash(key: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await sha256(key));
 }
 
 /** Settings for an edge against the given receivers and core, with millisecond-scale timeouts. */
