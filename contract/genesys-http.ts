@@ -3,7 +3,7 @@
  * Genesys' form callbacks (receipts, MOs) to contract events. Bad input yields every problem named, never
  * an exception.
  */
-import type { OutboundMessage } from "./message.ts";
+import { BASE64, type OutboundMessage } from "./message.ts";
 import { resultCodeInfo, type ResultCodeInfo } from "./result-codes.ts";
 import { dedupKeys, makeEvent, type Event, type EventSource } from "./events.ts";
 import { messageStateName } from "./message-state.ts";
@@ -92,7 +92,7 @@ function attachments(form: URLSearchParams, issues: Issue[]) {
     const contentType = form.get(`mms_attachment[${n}].content_type`) ?? "";
     const content = (form.get(`mms_attachment[${n}].content`) ?? "").replace(/\s+/g, "");
     if (!contentType) issues.push({ path: `mms_attachment[${n}].content_type`, message: "is required with content" });
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content)) issues.push({ path: `mms_attachment[${n}].content`, message: "must be base64" });
+    if (!BASE64.test(content)) issues.push({ path: `mms_attachment[${n}].content`, message: "must be base64" });
     out.push({ contentType, content });
   }
   return out.length ? out : undefined;

@@ -8,19 +8,26 @@ import { toHex } from "./hex.ts";
 import { validate as matchesOutboundSchema } from "./outbound-message.check.ts";
 import { fromZod, ok, type Result } from "./result.ts";
 
+const CLIENT_MESSAGE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** What a client message id (body field or Idempotency-Key header) must be, as said to callers. */
+export const CLIENT_MESSAGE_ID_RULE = "must be 1-64 characters of A-Z a-z 0-9 . _ : -";
+/** The header check of the HTTP APIs: the schema's own pattern, without a zod parse on the hot path. */
+export const isClientMessageId = (s: string): boolean => CLIENT_MESSAGE_ID.test(s);
+
 /** Genesys `message_id`: chosen by the client, unique; reused verbatim on failover so Genesys can dedup. */
-export const ClientMessageId = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+export const ClientMessageId = z.string().regex(CLIENT_MESSAGE_ID, CLIENT_MESSAGE_ID_RULE);
 export type ClientMessageId = z.infer<typeof ClientMessageId>;
 
 export const Priority = z.enum(["BULK_LOW", "BULK", "INTERACTIVE_LOW", "INTERACTIVE"]);
 export type Priority = z.infer<typeof Priority>;
 
+/** Attachment content, here and in Genesys' MMS callback fields. */
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 export const Attachment = z.object({
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a MIME type like image/png"),
   /** base64 */
-  content: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64").max(1_400_000, "attachment over ~1 MB"),
+  content: z.string().regex(BASE64, "must be base64").max(1_400_000, "attachment over ~1 MB"),
 });
 export type Attachment = z.infer<typeof Attachment>;
 

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { Clock } from "../contract/clock.ts";
 import { genesysFormBody } from "../contract/genesys-http.ts";
-import { ClientMessageId, newClientMessageId, parseOutboundMessage } from "../contract/message.ts";
+import { CLIENT_MESSAGE_ID_RULE, isClientMessageId, newClientMessageId, parseOutboundMessage } from "../contract/message.ts";
 import type { SendOutcome } from "../contract/outcome.ts";
 import { describeIssues, type Issue } from "../contract/result.ts";
 import type { EdgeConfig } from "./config.ts";
@@ -40,8 +40,8 @@ export function messagesHandler(d: MessagesDeps) {
     const parsed = parseOutboundMessage(json);
     const key = c.req.raw.headers.get("idempotency-key") ?? undefined;
     const issues: Issue[] = parsed.success ? [] : [...parsed.issues];
-    if (key !== undefined && !ClientMessageId.safeParse(key).success) {
-      issues.push({ path: "Idempotency-Key", message: "must be 1-64 characters of A-Z a-z 0-9 . _ : -" });
+    if (key !== undefined && !isClientMessageId(key)) {
+      issues.push({ path: "Idempotency-Key", message: CLIENT_MESSAGE_ID_RULE });
     }
     if (key !== undefined && parsed.success && parsed.output.clientMessageId !== undefined && parsed.output.clientMessageId !== key) {
       issues.push({ path: "clientMessageId", message: "differs from the Idempotency-Key header: send one, or the same in both" });
@@ -54,7 +54,7 @@ export function messagesHandler(d: MessagesDeps) {
     const first = d.board.refresh(defer);
     if (first) await first;
     const outcome = await sendWithFailover({
-      targets: config.targets, board: d.board, body: genesysFormBody(msg, messageId, config.genesys), messageId,
+      board: d.board, body: genesysFormBody(msg, messageId, config.genesys), messageId,
       fetch: d.fetch, clock: d.clock, attemptTimeoutMs: config.attemptTimeoutMs, deadlineMs: config.deadlineMs,
       throttleRetryAfterS: config.throttleRetryAfterS, defer, deadlines: d.deadlines,
     });

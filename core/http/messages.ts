@@ -10,7 +10,7 @@
  * Rejections are problem+json with the outcome as the `outcome` member.
  */
 import type { Hono } from "hono";
-import { ClientMessageId, describeIssues, newClientMessageId, parseOutboundMessage, systemClock, type SendOutcome } from "../../contract/index.ts";
+import { CLIENT_MESSAGE_ID_RULE, describeIssues, isClientMessageId, newClientMessageId, parseOutboundMessage, systemClock, type SendOutcome } from "../../contract/index.ts";
 import { badRequest, problemResponse } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";
 
@@ -47,8 +47,8 @@ export function messageRoutes(app: Hono, deps: CoreAppDeps): void {
     if (!parsed.success) throw badRequest(describeIssues(parsed.issues), parsed.issues);
     const msg = parsed.output;
     const header = c.req.header("Idempotency-Key");
-    if (header !== undefined && !ClientMessageId.safeParse(header).success) {
-      throw badRequest("Idempotency-Key: must be 1-64 characters of A-Z a-z 0-9 . _ : -", [{ path: "Idempotency-Key", message: "invalid" }]);
+    if (header !== undefined && !isClientMessageId(header)) {
+      throw badRequest(`Idempotency-Key: ${CLIENT_MESSAGE_ID_RULE}`, [{ path: "Idempotency-Key", message: "invalid" }]);
     }
     if (header !== undefined && msg.clientMessageId !== undefined && header !== msg.clientMessageId) {
       throw badRequest("Idempotency-Key and clientMessageId differ", [{ path: "clientMessageId", message: "differs from the Idempotency-Key header" }]);
