@@ -5,6 +5,7 @@
  * becomes the same event and is stored once.
  */
 import { z } from "zod";
+import { sha256 } from "./digest.ts";
 import { toHex } from "./hex.ts";
 import { Attachment } from "./message.ts";
 import { MessageStateName } from "./message-state.ts";
@@ -69,8 +70,7 @@ export type EventType = Event["type"];
 
 /** The event id for a dedup key: `evt_` + the first 128 bits of SHA-256(key), hex (WebCrypto, every runtime). */
 export async function eventIdFor(dedupKey: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(dedupKey)));
-  return `evt_${toHex(digest.subarray(0, 16))}`;
+  return `evt_${toHex((await sha256(dedupKey)).subarray(0, 16))}`;
 }
 
 /**

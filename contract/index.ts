@@ -11,3 +11,5 @@ export * from "./genesys-http.ts";
 export * from "./dev-credentials.ts";
 export * from "./clock.ts";
 export * from "./hex.ts";
+export * from "./digest.ts";
+export * from "./freeze.ts";

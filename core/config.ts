@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { Topology, devCredentialsIn, type Issue } from "../contract/index.ts";
+import { Topology, deepFreeze, devCredentialsIn, type Issue } from "../contract/index.ts";
 
 const ms = z.number().int().nonnegative();
 
@@ -103,14 +103,6 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   let o = obj;
   for (const k of keys.slice(0, -1)) o = (o[k] && typeof o[k] === "object" ? o[k] : (o[k] = {})) as Record<string, unknown>;
   o[keys.at(-1)!] = value;
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === "object") {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
 }
 
 /** Validates a raw config object plus env overrides. Throws ConfigError naming every bad key. */

@@ -7,7 +7,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { HttpProblem } from "./problem.ts";
-import { fromHex, matchesAny, sha256 } from "./secrets.ts";
+import { sha256 } from "../contract/digest.ts";
+import { fromHex, matchesAny } from "./secrets.ts";
 
 const REMEMBERED_MAX = 256;
 

@@ -9,8 +9,10 @@ import type { Clock } from "../contract/clock.ts";
 import { parseCallback } from "../contract/genesys-http.ts";
 import { describeIssues } from "../contract/result.ts";
 import type { EdgeConfig } from "./config.ts";
+import { sha256 } from "../contract/digest.ts";
+import { timerPerDeadline } from "./deadlines.ts";
 import { HttpProblem } from "./problem.ts";
-import { sha256, timingSafeEqual } from "./secrets.ts";
+import { timingSafeEqual } from "./secrets.ts";
 
 export interface CallbackDeps {
   readonly config: EdgeConfig;
@@ -42,7 +44,7 @@ export function callbackHandler(d: CallbackDeps) {
     const event = parsed.output;
 
     const ac = new AbortController();
-    const timer = d.clock.setTimeout(() => ac.abort(), d.config.core.timeoutMs);
+    const cancel = timerPerDeadline(d.clock).after(d.config.core.timeoutMs, () => ac.abort());
     const retry = { "retry-after": "60" };
     let res: Response;
     let answer: { duplicate?: unknown };
@@ -57,7 +59,7 @@ export function callbackHandler(d: CallbackDeps) {
     } catch {
       throw new HttpProblem(503, "Core unavailable", "the core could not be reached; the callback was not stored (retry)", { eventId: event.id }, retry);
     } finally {
-      d.clock.clearTimeout(timer);
+      cancel();
     }
     if (res.status < 200 || res.status >= 300) {
       throw new HttpProblem(503, "Core did not store the event", `the core answered HTTP ${res.status}; the callback was not stored (retry)`, { eventId: event.id }, retry);

@@ -4,7 +4,8 @@
  * entry can fail closed with a message that says exactly which setting to fix.
  */
 import { z } from "zod";
-import { DEV_CREDENTIALS, devCredentialsIn } from "../contract/dev-credentials.ts";
+import { devCredentialsIn } from "../contract/dev-credentials.ts";
+import { deepFreeze } from "../contract/freeze.ts";
 import { SiteName } from "../contract/topology.ts";
 import { fail, fromZod, ok, type Issue, type Result } from "../contract/result.ts";
 import { REQUIRED_SETTINGS, type Env } from "./env.ts";
@@ -77,6 +78,10 @@ function parseSites(raw: string | undefined, issues: Issue[]): Target[] {
   return out;
 }
 
+const DEV_CREDENTIAL_REFUSED = "holds a committed development credential: refused in production";
+/** A problem no fail-closed 503 should cover: a committed dev credential in production (the Deno entry exits). */
+export const isDevCredentialIssue = (i: Issue): boolean => i.message === DEV_CREDENTIAL_REFUSED;
+
 /** Validates the environment into the edge's configuration, naming every missing or bad setting. */
 export function parseConfig(env: Env): Result<EdgeConfig> {
   const plain: Record<string, string | undefined> = {};
@@ -98,7 +103,7 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
       GENESYS_LOGIN: plain.GENESYS_LOGIN, GENESYS_PASSWORD: plain.GENESYS_PASSWORD, CALLBACK_SECRET: plain.CALLBACK_SECRET, CORE_TOKEN: plain.CORE_TOKEN,
     });
     if (list(plain.EDGE_API_KEY_HASHES).some((h) => h.toLowerCase() === DEV_API_KEY_HASH)) dev.push("EDGE_API_KEY_HASHES");
-    for (const k of dev) issues.push({ path: k, message: "holds a committed development credential: refused in production" });
+    for (const k of dev) issues.push({ path: k, message: DEV_CREDENTIAL_REFUSED });
   }
   const parsed = fromZod(Settings.safeParse(plain));
   if (!parsed.success) issues.push(...parsed.issues.filter((i) => !missing.some((m) => m.path === i.path)));
@@ -140,13 +145,3 @@ export function targetsScope(targets: readonly Target[]): string {
   return h.toString(16).padStart(8, "0");
 }
 
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === "object") {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
-}
-
-/** Exposed for the test that the constant above really is the dev key's digest. */
-export const DEV_API_KEY = DEV_CREDENTIALS.edgeApiKey;

@@ -11,10 +11,10 @@ import { describeIssues } from "../contract/result.ts";
 import { createApp, createFailClosedApp } from "./app.ts";
 import { CacheHealthLayer } from "./cache-layer.ts";
 import { sharedDeadlines } from "./deadlines.ts";
-import { parseConfig, targetsScope } from "./config.ts";
+import { isDevCredentialIssue, parseConfig, targetsScope } from "./config.ts";
 import type { Env } from "./env.ts";
 import { DenoKvHealthLayer, type DenoKvLike } from "./kv-layer.ts";
-import { probeTargets } from "./prober.ts";
+import { probeRound } from "./prober.ts";
 
 const log = (e: object) => console.log(JSON.stringify(e));
 const env = Deno.env.toObject() as Env & Record<string, string>;
@@ -24,14 +24,14 @@ let app: Hono;
 const parsed = parseConfig(env);
 if (!parsed.success) {
   log({ level: "error", msg: "edge misconfigured: refusing to serve", problems: describeIssues(parsed.issues) });
-  if (parsed.issues.some((i) => i.message.includes("development credential"))) Deno.exit(1);
+  if (parsed.issues.some(isDevCredentialIssue)) Deno.exit(1);
   app = createFailClosedApp(parsed.issues);
 } else {
   const config = parsed.output;
   const shared = new CacheHealthLayer(await caches.open("edge-health"), now, targetsScope(config.targets));
   // Deno.openKv is behind --unstable-kv: looked up at run time so type checking needs no flag.
   const openKv = (Deno as unknown as { openKv?: (path?: string) => Promise<DenoKvLike> }).openKv;
-  const kv = env.DENO_KV_PATH && openKv ? await openKv(env.DENO_KV_PATH === ":memory:" ? ":memory:" : env.DENO_KV_PATH) : undefined;
+  const kv = env.DENO_KV_PATH && openKv ? await openKv(env.DENO_KV_PATH) : undefined;
   const global = kv ? new DenoKvHealthLayer(kv, now) : undefined;
   app = createApp({
     config, clock: systemClock, fetch: (i, init) => fetch(i, init), health: { shared, ...(global && { global }) }, log,
@@ -40,8 +40,7 @@ if (!parsed.success) {
   if (global) {
     const every = Number(env.PROBE_INTERVAL_MS ?? 60_000) || 60_000;
     setInterval(() => {
-      probeTargets({ targets: config.targets, layers: [shared, global], fetch, clock: systemClock, timeoutMs: config.attemptTimeoutMs, downForMs: config.breaker.cooldownMs })
-        .then((rs) => log({ level: "info", msg: "probe", sites: rs.map((r) => `${r.site}:${r.state}`).join(" ") }), () => undefined);
+      probeRound(config, [shared, global], fetch, log).catch(() => undefined);
     }, every);
   }
 }

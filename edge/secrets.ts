@@ -1,13 +1,7 @@
 /**
  * Comparing secrets without leaking them through timing: both sides are hashed with SHA-256 (WebCrypto,
- * every runtime) and the fixed-length digests compared with a loop that never exits early.
+ * every runtime: contract/digest.ts) and the fixed-length digests compared with a loop that never exits early.
  */
-
-const enc = new TextEncoder();
-
-export async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(text)));
-}
 
 export function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);

@@ -7,11 +7,11 @@
 // `npx bun test/bench/edge-app.ts` (Node needs `--experimental-transform-types`: the edge uses parameter properties). Knobs: BENCH_N requests per round (default 40000), BENCH_ROUNDS (6).
 // Profiling: add `--cpu-prof --cpu-prof-dir=/tmp/prof` to the node command.
 import { systemClock } from "../../contract/clock.ts";
+import { sha256 } from "../../contract/digest.ts";
 import { toHex } from "../../contract/hex.ts";
 import { createApp } from "../../edge/app.ts";
 import { parseConfig } from "../../edge/config.ts";
 import { sharedDeadlines, timerPerDeadline } from "../../edge/deadlines.ts";
-import { sha256 } from "../../edge/secrets.ts";
 import { passthrough } from "./edge-passthrough.ts";
 
 const env = (k: string): string | undefined => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env[k];

@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEV_API_KEY, DEV_API_KEY_HASH, parseConfig } from "../../edge/config.ts";
+import { DEV_CREDENTIALS } from "../../contract/dev-credentials.ts";
+import { DEV_API_KEY_HASH, parseConfig } from "../../edge/config.ts";
 import { createFailClosedApp } from "../../edge/app.ts";
 import { keyHash, ROOT } from "./harness.ts";
 
@@ -40,7 +41,7 @@ describe("parseConfig", () => {
   });
 
   it("refuses dev credentials in production (the dev API key by its hash), accepts them in development", async () => {
-    expect(DEV_API_KEY_HASH).toBe(await keyHash(DEV_API_KEY));
+    expect(DEV_API_KEY_HASH).toBe(await keyHash(DEV_CREDENTIALS.edgeApiKey));
     const env = { ...(await good()), GENESYS_PASSWORD: "demo", CORE_TOKEN: "dev-token", EDGE_API_KEY_HASHES: DEV_API_KEY_HASH };
     const r = parseConfig(env);
     expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CORE_TOKEN", "EDGE_API_KEY_HASHES", "GENESYS_PASSWORD"]);

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { toHex } from "../../contract/hex.ts";
-import { sha256 } from "../../edge/secrets.ts";
+import { sha256 } from "../../contract/digest.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "node_modules/.bin");
