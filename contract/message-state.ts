@@ -25,8 +25,10 @@ export function messageStateName(code: number): MessageStateName | undefined {
   return (MESSAGE_STATES as Record<number, MessageStateName>)[code];
 }
 
+const STATE_CODES = new Map(Object.entries(MESSAGE_STATES).map(([code, name]) => [name, Number(code)]));
+
 export function messageStateCode(name: MessageStateName): number {
-  return Number(Object.entries(MESSAGE_STATES).find(([, n]) => n === name)![0]);
+  return STATE_CODES.get(name)!;
 }
 
 export function messageStateFromStat(word: string): MessageStateName | undefined {

@@ -71,14 +71,6 @@ export class Breaker {
     return { allowed: false };
   }
 
-  /** Read-only: would `tryAcquire` let a request through now? */
-  isAvailable(now: number): boolean {
-    const s = this.#s;
-    if (s.kind === "closed") return true;
-    if (s.kind === "open") return now >= s.until;
-    return now - s.trialAt >= this.options.trialTimeoutMs;
-  }
-
   /** When the site may be tried again (now, when it may already). */
   retryAt(now: number): number {
     const s = this.#s;

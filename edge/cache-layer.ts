@@ -3,7 +3,7 @@
  * `caches.open()` on Deno. Both expose the same `match`/`put`, so one adapter serves both. Keys are
  * synthetic URLs under a host nobody serves; records expire by `Cache-Control` and by their own `until`.
  */
-import { readRecord, recordTtlMs, type HealthLayer, type HealthRecord } from "./health-record.ts";
+import { readRecords, recordTtlMs, type HealthLayer, type HealthRecord } from "./health-record.ts";
 
 /** The part of the Cache API this layer uses. */
 export interface CacheLike {
@@ -25,14 +25,11 @@ export class CacheHealthLayer implements HealthLayer {
 
   private readonly base: string;
 
-  async read(sites: readonly string[]): Promise<Map<string, HealthRecord>> {
-    const out = new Map<string, HealthRecord>();
-    await Promise.all(sites.map(async (site) => {
+  read(sites: readonly string[]): Promise<Map<string, HealthRecord>> {
+    return readRecords(sites, async (site) => {
       const res = await this.cache.match(new Request(this.base + encodeURIComponent(site)));
-      const rec = res ? readRecord(await res.json().catch(() => undefined)) : undefined;
-      if (rec && rec.site === site) out.set(site, rec);
-    }));
-    return out;
+      return res?.json().catch(() => undefined);
+    });
   }
 
   async write(record: HealthRecord): Promise<void> {

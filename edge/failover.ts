@@ -8,12 +8,11 @@
 import type { Clock } from "../contract/clock.ts";
 import type { Attempt, SendOutcome } from "../contract/outcome.ts";
 import { attempt, type AttemptResult } from "./attempt.ts";
-import type { Target } from "./config.ts";
 import type { Deadlines } from "./deadlines.ts";
 import type { Defer, HealthBoard, Report } from "./health.ts";
 
 export interface FailoverInput {
-  readonly targets: readonly Target[];
+  /** The health board; its targets, in order, are where the send may go. */
   readonly board: HealthBoard;
   /** The encoded form, built once. */
   readonly body: string;
@@ -28,8 +27,8 @@ export interface FailoverInput {
   readonly deadlines?: Deadlines;
 }
 
-/** What an attempt's result means for the site's breaker. */
-function reportOf(r: AttemptResult): Report {
+/** What an attempt's result means for the site's health (breaker, prober). */
+export function reportOf(r: AttemptResult): Report {
   switch (r.outcome) {
     case "refused":
     case "timeout":
@@ -49,7 +48,7 @@ export async function sendWithFailover(i: FailoverInput): Promise<SendOutcome> {
   const messageId = i.messageId;
   let ambiguous = false;
 
-  for (const t of i.targets) {
+  for (const t of i.board.targets) {
     const remaining = deadline - i.clock.now();
     if (remaining <= 0) break;
     const a = i.board.acquire(t.name);
@@ -83,7 +82,7 @@ export async function sendWithFailover(i: FailoverInput): Promise<SendOutcome> {
     return { status: "unknown", messageId, attempts, reason: "no site confirmed the message; an earlier attempt may have been taken: resend with the same message id" };
   }
   const now = i.clock.now();
-  const retryAt = Math.min(...i.targets.map((t) => i.board.retryAt(t.name)));
+  const retryAt = Math.min(...i.board.targets.map((t) => i.board.retryAt(t.name)));
   const retryAfterSeconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
   const tried = attempts.some((a) => a.outcome !== "skipped");
   return {

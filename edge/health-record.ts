@@ -25,10 +25,17 @@ export interface HealthLayer {
   write(record: HealthRecord): Promise<void>;
 }
 
-/** Parses a stored value; undefined for anything unreadable (a layer must never break sending). */
-export function readRecord(value: unknown): HealthRecord | undefined {
-  const r = HealthRecord.safeParse(value);
-  return r.success ? r.data : undefined;
+/**
+ * A layer's read: each site's stored value (`get`), kept when it is a valid record of that very site.
+ * Anything unreadable is left out: a layer must never break sending.
+ */
+export async function readRecords(sites: readonly string[], get: (site: string) => Promise<unknown>): Promise<Map<string, HealthRecord>> {
+  const out = new Map<string, HealthRecord>();
+  await Promise.all(sites.map(async (site) => {
+    const r = HealthRecord.safeParse(await get(site));
+    if (r.success && r.data.site === site) out.set(site, r.data);
+  }));
+  return out;
 }
 
 /** How long a record is worth keeping: a down record until its `until`, an up record a minute. */

@@ -57,6 +57,8 @@ export class HealthBoard {
   readonly breakers: Map<string, Breaker>;
   readonly #names: string[];
   readonly #layers: LayerState[];
+  /** The layer a breaker's state changes are published to. */
+  readonly #shared: LayerState | undefined;
   readonly #lastSuccess = new Map<string, number>();
   readonly #latency = new Map<string, number>();
 
@@ -68,6 +70,7 @@ export class HealthBoard {
       ...(o.shared ? [{ layer: o.shared, refreshMs: o.sharedRefreshMs }] : []),
       ...(o.global ? [{ layer: o.global, refreshMs: o.globalRefreshMs }] : []),
     ].map((l) => ({ ...l, records: new Map(), readAt: 0, loaded: false, reading: undefined }));
+    this.#shared = this.#layers.find((l) => l.layer.name === "shared");
   }
 
   /**
@@ -119,14 +122,13 @@ export class HealthBoard {
       const prev = this.#latency.get(site);
       this.#latency.set(site, prev === undefined ? r.latencyMs : prev * 0.8 + r.latencyMs * 0.2);
     }
-    if (!t) return;
-    const shared = this.#layers.find((l) => l.layer.name === "shared");
-    if (!shared) return;
+    const shared = this.#shared;
+    if (!t || !shared) return;
+    // success() only ever closes a breaker and failure() only opens one: a transition here is one of the two.
     const s = t.to;
     const rec: HealthRecord = s.kind === "open"
       ? { site, state: "down", at: now, until: s.until, lastError: s.lastError, by: "traffic" }
       : { site, state: "up", at: now, by: "traffic", ...(this.#latency.has(site) && { latencyMs: this.#latency.get(site)! }) };
-    if (s.kind === "half_open") return;
     shared.records.set(site, rec);
     defer(shared.layer.write(rec));
   }

@@ -4,7 +4,7 @@
  * never the first: a local breaker and the per-location cache both outrank it.
  */
 import type { KvNamespaceLike } from "./env.ts";
-import { readRecord, recordTtlMs, type HealthLayer, type HealthRecord } from "./health-record.ts";
+import { readRecords, recordTtlMs, type HealthLayer, type HealthRecord } from "./health-record.ts";
 
 const PREFIX = "edge-health:";
 
@@ -13,13 +13,8 @@ export class WorkersKvHealthLayer implements HealthLayer {
   readonly name = "global" as const;
   constructor(private readonly kv: KvNamespaceLike, private readonly now: () => number) {}
 
-  async read(sites: readonly string[]): Promise<Map<string, HealthRecord>> {
-    const out = new Map<string, HealthRecord>();
-    await Promise.all(sites.map(async (site) => {
-      const rec = readRecord(await this.kv.get(PREFIX + site, "json"));
-      if (rec && rec.site === site) out.set(site, rec);
-    }));
-    return out;
+  read(sites: readonly string[]): Promise<Map<string, HealthRecord>> {
+    return readRecords(sites, (site) => this.kv.get(PREFIX + site, "json"));
   }
 
   async write(record: HealthRecord): Promise<void> {
@@ -39,13 +34,8 @@ export class DenoKvHealthLayer implements HealthLayer {
   readonly name = "global" as const;
   constructor(private readonly kv: DenoKvLike, private readonly now: () => number) {}
 
-  async read(sites: readonly string[]): Promise<Map<string, HealthRecord>> {
-    const out = new Map<string, HealthRecord>();
-    await Promise.all(sites.map(async (site) => {
-      const rec = readRecord((await this.kv.get(["edge-health", site])).value);
-      if (rec && rec.site === site) out.set(site, rec);
-    }));
-    return out;
+  read(sites: readonly string[]): Promise<Map<string, HealthRecord>> {
+    return readRecords(sites, async (site) => (await this.kv.get(["edge-health", site])).value);
   }
 
   async write(record: HealthRecord): Promise<void> {

@@ -21,10 +21,6 @@ export class HttpProblem extends Error {
   }
 }
 
-export function isHttpProblem(e: unknown): e is HttpProblem {
-  return e instanceof HttpProblem;
-}
-
 /** The problem+json response for a problem. `type` names the status, so callers can branch on it. */
 export function problemResponse(p: HttpProblem, headers?: Record<string, string>): Response {
   const body = { type: `about:blank`, title: p.title, status: p.status, detail: p.detail, ...p.extras };

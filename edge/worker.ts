@@ -12,7 +12,7 @@ import { parseConfig, targetsScope, type EdgeConfig } from "./config.ts";
 import type { Env } from "./env.ts";
 import type { HealthLayer } from "./health-record.ts";
 import { WorkersKvHealthLayer } from "./kv-layer.ts";
-import { probeTargets } from "./prober.ts";
+import { probeRound } from "./prober.ts";
 
 let built: { env: Env; app: Hono; config?: EdgeConfig; layers: HealthLayer[] } | undefined;
 
@@ -49,9 +49,6 @@ export default {
   scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): void {
     const b = build(env);
     if (!b.config) return;
-        ctx.waitUntil(probeTargets({
-      targets: b.config.targets, layers: b.layers, fetch: (input, init) => fetch(input, init), clock: systemClock,
-      timeoutMs: b.config.attemptTimeoutMs, downForMs: b.config.breaker.cooldownMs,
-    }).then((records) => log({ level: "info", msg: "probe", sites: records.map((r) => `${r.site}:${r.state}`).join(" ") })));
+    ctx.waitUntil(probeRound(b.config, b.layers, (input, init) => fetch(input, init), log));
   },
 } satisfies ExportedHandler<Env>;

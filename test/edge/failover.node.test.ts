@@ -35,7 +35,7 @@ describe("sendWithFailover", () => {
       ...(shared && { shared }),
     });
     const send = (messageId: string) => sendWithFailover({
-      targets, board, body: `message_id=${messageId}`, messageId, fetch, clock,
+      board, body: `message_id=${messageId}`, messageId, fetch, clock,
       attemptTimeoutMs: 5000, deadlineMs: 12_000, throttleRetryAfterS: 5, defer,
     });
     return { board, send };
