@@ -25,8 +25,8 @@ export class CallbackSender {
     this.#ctx = ctx;
   }
 
-  /** Starts delivering `job`; resolves after the FIRST attempt with whether it succeeded. */
-  send(job: CallbackJob): Promise<boolean> {
+  /** Starts delivering `job`; resolves after the FIRST attempt. */
+  send(job: CallbackJob): Promise<void> {
     const { ledger, now, ids } = this.#ctx;
     const deliveryId = ids.delivery();
     ledger.record(job.type === "receipt" ? "receiptsEmitted" : "mosEmitted", {
@@ -41,7 +41,7 @@ export class CallbackSender {
     this.#open.clear();
   }
 
-  async #attempt(job: CallbackJob, deliveryId: string, attempt: number): Promise<boolean> {
+  async #attempt(job: CallbackJob, deliveryId: string, attempt: number): Promise<void> {
     const { ledger, now, config, timers } = this.#ctx;
     const url = config.callbackUrl;
     const outcome = url ? await this.#post(url, job.fields) : "no_url";
@@ -51,14 +51,13 @@ export class CallbackSender {
       ledger.record(job.type === "receipt" ? "receiptsAcked" : "mosAcked", {
         via: "http", site: job.site, message_id: job.message_id, deliveryId, late: false, at: now(),
       });
-      return true;
+      return;
     }
     if (attempt < config.callbackRetry.maxAttempts) {
       timers.after(config.callbackRetry.intervalMs, () => void this.#attempt(job, deliveryId, attempt + 1));
     } else {
       ledger.record("abandoned", { kind: job.type === "receipt" ? "receipt" : "mo", message_id: job.message_id, deliveryId, attempts: attempt, at: now() });
     }
-    return false;
   }
 
   #post(url: string, fields: Record<string, string>): Promise<number | "network_error"> {

@@ -6,8 +6,12 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { faultProblems } from "./faults.ts";
-import type { Fault, LongMo, MoInjection, NodeName, Simulator } from "./types.ts";
+import type { Fault, LongMo, MoInjection, Simulator } from "./types.ts";
 import { LONG_MO, NODES } from "./types.ts";
+
+const LONG_MO_PROBLEM = `longMo must be one of ${LONG_MO.join(", ")}`;
+const isLongMo = (v: unknown): boolean => LONG_MO.includes(v as LongMo);
+const isNode = (v: unknown): boolean => NODES.some((n) => n.name === v);
 
 /** Builds the control server around a simulator (the caller listens). */
 export function controlServer(sim: () => Simulator, config: () => unknown): Server {
@@ -57,7 +61,7 @@ async function route(sim: Simulator, config: () => unknown, req: IncomingMessage
     const body = await readJson(req);
     if (typeof body !== "object" || body === null) return problem(res, 400, "invalid config", "body must be a JSON object");
     const longMo = (body as { longMo?: unknown }).longMo;
-    if (longMo !== undefined && !LONG_MO.includes(longMo as LongMo)) return problem(res, 400, "invalid config", `longMo must be one of ${LONG_MO.join(", ")}`);
+    if (longMo !== undefined && !isLongMo(longMo)) return problem(res, 400, "invalid config", LONG_MO_PROBLEM);
     sim.configure(body as Parameters<Simulator["configure"]>[0]);
     return json(res, 200, config());
   }
@@ -70,11 +74,11 @@ function moProblems(b: unknown): string[] {
   const p: string[] = [];
   for (const k of ["from", "to", "text"]) if (typeof o[k] !== "string") p.push(`${k} must be a string`);
   if (o.via !== undefined && o.via !== "smpp" && o.via !== "http") p.push("via must be smpp or http");
-  if (o.node !== undefined && !NODES.some((n) => n.name === (o.node as NodeName))) p.push("unknown node");
-  if (o.longMo !== undefined && !LONG_MO.includes(o.longMo as LongMo)) p.push(`longMo must be one of ${LONG_MO.join(", ")}`);
+  if (o.node !== undefined && !isNode(o.node)) p.push("unknown node");
+  if (o.longMo !== undefined && !isLongMo(o.longMo)) p.push(LONG_MO_PROBLEM);
   if (o.concatRef !== undefined && !(Number.isInteger(o.concatRef) && (o.concatRef as number) >= 0 && (o.concatRef as number) <= 0xffff)) p.push("concatRef must be an integer 0..65535");
   if (o.partOrder !== undefined && !(Array.isArray(o.partOrder) && o.partOrder.every((x) => Number.isInteger(x) && x >= 1))) p.push("partOrder must be an array of seqs (1-based)");
-  if (o.partNodes !== undefined && !(Array.isArray(o.partNodes) && o.partNodes.every((x) => NODES.some((n) => n.name === x)))) p.push("partNodes must name nodes");
+  if (o.partNodes !== undefined && !(Array.isArray(o.partNodes) && o.partNodes.every(isNode))) p.push("partNodes must name nodes");
   return p;
 }
 

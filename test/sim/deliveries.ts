@@ -60,10 +60,8 @@ export class Dispatcher {
   }
 
   /** Queues a delivery and sends it at once if a bind is available. */
-  deliver(d: Delivery): string {
-    const t: Tracked = { ...d, id: this.#ctx.ids.delivery(), attempts: 0 };
-    this.#send(t);
-    return t.id;
+  deliver(d: Delivery): void {
+    this.#send({ ...d, id: this.#ctx.ids.delivery(), attempts: 0 });
   }
 
   /** A receiver-capable bind appeared: flush what waited. */
@@ -91,7 +89,7 @@ export class Dispatcher {
     else this.#redeliver(f.d, sink, "nack", status);
   }
 
-  /** `sink` closed: whatever it had in flight goes elsewhere. */
+  /** `sink` closed: whatever it had in flight goes elsewhere; no late ack can come on it any more. */
   onClosed(sink: DeliverySink): void {
     for (const [key, f] of this.#inFlight) {
       if (f.sink !== sink) continue;
@@ -99,6 +97,8 @@ export class Dispatcher {
       this.#ctx.timers.cancel(f.timer);
       this.#redeliver(f.d, sink, "closed");
     }
+    const prefix = `${sink.id}:`;
+    for (const key of this.#late.keys()) if (key.startsWith(prefix)) this.#late.delete(key);
   }
 
   #send(t: Tracked): void {

@@ -81,13 +81,18 @@ export class FaultBook extends EventEmitter {
     }
     return used;
   }
+
+  /** The first matching fault of the first of `kinds` that has one, using up one of its count (the others are untouched). */
+  takeFirst(kinds: readonly FaultKind[], c: Component): ActiveFault | undefined {
+    for (const kind of kinds) {
+      const f = this.take(kind, c);
+      if (f) return f;
+    }
+    return undefined;
+  }
 }
 
-function hits(f: Fault, c: Component): boolean {
+/** Whether fault `f` acts on component `c`. */
+export function hits(f: Fault, c: Component): boolean {
   return f.target === c.site || (c.node !== undefined && f.target === c.node);
-}
-
-/** Nodes a fault target covers. */
-export function nodesOf(target: SiteName | NodeName): NodeName[] {
-  return NODES.filter((n) => n.name === target || n.site === target).map((n) => n.name);
 }

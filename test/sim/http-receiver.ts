@@ -14,7 +14,7 @@ import type { SimContext } from "./context.ts";
 import type { Component } from "./faults.ts";
 import { SwitchableListener } from "./listener.ts";
 import { httpReceipts } from "./receipts.ts";
-import { checkHttpMt, textLength } from "./rules.ts";
+import { checkHttpMt } from "./rules.ts";
 import type { SiteName } from "./types.ts";
 
 export const RECEIVER_PATH = "/httpapi/receiver";
@@ -77,8 +77,8 @@ export class HttpReceiver {
       ledger.record("mtRejected", { via: "http", site: this.site, result, reason, at: now(), ...(messageId ? { message_id: messageId } : {}) });
       return result;
     };
-    if (faults.take("throttle", c)) return reject(6, "throttled (fault)");
-    const forced = faults.take("result", c);
+    const forced = faults.takeFirst(["throttle", "result"], c);
+    if (forced?.kind === "throttle") return reject(6, "throttled (fault)");
     if (forced) return reject(forced.result ?? 98, "forced result (fault)");
     const check = checkHttpMt(p, config.account);
     if (!check.ok) return reject(check.result, check.reason);
@@ -89,7 +89,7 @@ export class HttpReceiver {
     }
     acceptedIds.add(mt.messageId);
     ledger.record("mtAccepted", {
-      via: "http", site: this.site, message_id: mt.messageId, to: mt.to, sender: mt.sender, textLength: textLength(mt.text),
+      via: "http", site: this.site, message_id: mt.messageId, to: mt.to, sender: mt.sender, textLength: mt.textLength,
       receipt: mt.receipt, priority: mt.priority, at: now(), ...(mt.carrier !== undefined ? { carrier: mt.carrier } : {}),
     });
     if (mt.receipt) {
@@ -104,13 +104,12 @@ export class HttpReceiver {
     const { faults } = this.#ctx;
     const c = this.component;
     const body = `result=${result}`;
-    if (faults.take("malformed", c)) return text(res, 200, "<html><body>Service temporarily unavailable</body></html>");
-    const partial = faults.take("partial", c);
-    const drop = partial ? undefined : faults.take("drop", c);
-    if (partial || drop) {
+    const broken = faults.takeFirst(["malformed", "partial", "drop"], c);
+    if (broken?.kind === "malformed") return text(res, 200, "<html><body>Service temporarily unavailable</body></html>");
+    if (broken) {
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) });
       res.write(body.slice(0, Math.floor(body.length / 2)));
-      if (partial) this.#hold(res);
+      if (broken.kind === "partial") this.#hold(res);
       else setImmediate(() => res.socket?.destroy());
       return;
     }

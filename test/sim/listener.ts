@@ -28,10 +28,6 @@ export class SwitchableListener {
     return this.#port;
   }
 
-  get isOpen(): boolean {
-    return this.#server !== undefined;
-  }
-
   /** Resolves when the last open/close request has taken effect. */
   settled(): Promise<void> {
     return this.#pending;

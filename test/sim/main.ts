@@ -1,7 +1,7 @@
 // `npm run sim`: the simulator as a process, on the project's local default ports. Configuration is
 // read once here, from flags (--callback-url=...) or env (SIM_CALLBACK_URL=...); flags win.
 // Runs under Bun (`bun test/sim/main.ts`) and Node 22 (`node test/sim/main.ts`, type stripping).
-import { LONG_MO, startSimulator } from "./index.ts";
+import { LONG_MO, NODES, startSimulator } from "./index.ts";
 import type { LongMo, NodeName, SimOptions, SiteName } from "./index.ts";
 
 const HELP = `usage: bun test/sim/main.ts [--name=value ...]   (or env SIM_NAME=value)
@@ -28,7 +28,7 @@ function num(name: string, dflt: number): number {
 
 function readOptions(): SimOptions {
   const smsc = (setting("smsc-ports") ?? "2775,2776,2777,2778").split(",").map(Number);
-  const names: NodeName[] = ["smc1.dc3", "smc2.dc3", "smc1.bos", "smc2.bos"];
+  const names = NODES.map((n) => n.name);
   if (smsc.length !== 4 || smsc.some((p) => !Number.isInteger(p) || p < 0)) throw new Error("--smsc-ports needs four ports");
   const callbackUrl = setting("callback-url");
   const opts: SimOptions = {

@@ -10,8 +10,9 @@ const PART_OCTETS: Record<Exclude<LongMo, "payload">, number> = { udh8: 134, udh
 
 /** The deliver_sm fields of each part of `text` (one entry: not split), in seq order. */
 export function moPartFields(text: string, how: LongMo, ref: number): Record<string, unknown>[] {
-  const { dataCoding, bytes } = encodeText(text);
-  if (how === "payload" || bytes.length <= 140) return [textFields(text)];
+  const encoded = encodeText(text);
+  const { dataCoding, bytes } = encoded;
+  if (how === "payload" || bytes.length <= 140) return [textFields(encoded)];
   const size = PART_OCTETS[how];
   const total = Math.ceil(bytes.length / size);
   if (total > 255) throw new Error(`text needs ${total} parts; at most 255`);

@@ -83,9 +83,8 @@ function swap16(b: Buffer): Buffer {
   return out.swap16();
 }
 
-/** short_message holds at most 254 octets; longer text goes in the message_payload TLV. */
-export function textFields(text: string): Record<string, unknown> {
-  const { dataCoding, bytes } = encodeText(text);
+/** Encoded text as deliver_sm fields: short_message holds at most 254 octets; longer text goes in the message_payload TLV. */
+export function textFields({ dataCoding, bytes }: { dataCoding: number; bytes: Buffer }): Record<string, unknown> {
   if (bytes.length <= 254) return { data_coding: dataCoding, short_message: bytes };
   return { data_coding: dataCoding, short_message: Buffer.alloc(0), message_payload: bytes };
 }

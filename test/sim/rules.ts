@@ -33,7 +33,8 @@ export interface HttpMt {
   priority: string;
   appId: string;
   conversationId: string;
-  attachments: number;
+  /** Length of `text` in Unicode code points. */
+  textLength: number;
 }
 
 export function isPhone(s: string): boolean {
@@ -68,21 +69,19 @@ export function checkHttpMt(p: URLSearchParams, account: { login: string; passwo
   if (receiptRaw !== "TRUE" && receiptRaw !== "FALSE") return { ok: false, result: 1, reason: "receipt must be TRUE or FALSE" };
   const priority = p.get("priority") ?? "BULK";
   if (!(PRIORITIES as readonly string[]).includes(priority)) return { ok: false, result: 1, reason: "unknown priority" };
-  let attachments = 0;
   for (const key of p.keys()) {
     const m = /^mms_attachment\[(\d+)\]\.content$/.exec(key);
-    if (!m) continue;
-    if (!p.get(`mms_attachment[${m[1]}].content_type`)) return { ok: false, result: 1, reason: "attachment without content_type" };
-    attachments++;
+    if (m && !p.get(`mms_attachment[${m[1]}].content_type`)) return { ok: false, result: 1, reason: "attachment without content_type" };
   }
   const carrier = p.get("carrier") ?? undefined;
   if (carrier !== undefined && carrier.toLowerCase() === "unknown") return { ok: false, result: 3, reason: "unknown carrier" };
   const s = senderResult(sender);
   if (s !== 0) return { ok: false, result: s, reason: s === 4 ? "invalid short code" : "short code not approved" };
-  if (textLength(text) > MAX_TEXT) return { ok: false, result: 8, reason: "message too long" };
+  const length = textLength(text);
+  if (length > MAX_TEXT) return { ok: false, result: 8, reason: "message too long" };
   const mt: HttpMt = {
     to, sender, text, messageId, receipt: receiptRaw === "TRUE", priority,
-    appId: p.get("app_id") ?? "", conversationId: p.get("conversation_id") ?? "", attachments,
+    appId: p.get("app_id") ?? "", conversationId: p.get("conversation_id") ?? "", textLength: length,
   };
   if (carrier !== undefined) mt.carrier = carrier;
   return { ok: true, mt };

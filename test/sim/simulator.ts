@@ -5,7 +5,7 @@ import { IdMaker } from "./context.ts";
 import type { SimConfig, SimContext } from "./context.ts";
 import { controlServer } from "./control-api.ts";
 import { Dispatcher } from "./deliveries.ts";
-import { FaultBook, nodesOf } from "./faults.ts";
+import { FaultBook, hits } from "./faults.ts";
 import { HttpReceiver, RECEIVER_PATH } from "./http-receiver.ts";
 import { Ledger } from "./ledger.ts";
 import { SwitchableListener } from "./listener.ts";
@@ -75,7 +75,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       const id = ctx.faults.add(f);
       if (f.kind === "unbind") {
         // One-shot: the SMSC(s) unbind every session now; nothing stays in force.
-        for (const n of nodes) if (nodesOf(f.target).includes(n.name)) n.unbindAll();
+        for (const n of nodes) if (hits(f, n.component)) n.unbindAll();
         ctx.faults.remove(id);
       }
       return id;

@@ -36,10 +36,8 @@ export class SmscNode implements SessionOwner {
   }
 
   /** The SMSC unbinds every session (the "unbind" fault). */
-  unbindAll(): number {
-    let n = 0;
-    for (const s of this.sessions) if (s.smscUnbind()) n++;
-    return n;
+  unbindAll(): void {
+    for (const s of this.sessions) s.smscUnbind();
   }
 
   activeBinds(): ActiveBind[] {

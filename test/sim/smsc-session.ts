@@ -78,14 +78,13 @@ export class SmscSession implements DeliverySink {
     return this.#write(new smpp.PDU("deliver_sm", fields));
   }
 
-  /** Sends unbind; answers whether this session was bound. */
-  smscUnbind(): boolean {
-    if (!this.bound || this.#closed) return false;
+  /** Sends unbind if this session is bound. */
+  smscUnbind(): void {
+    if (!this.bound || this.#closed) return;
     this.#ctx.ledger.record("unbinds", { node: this.node, sessionId: this.id, by: "smsc", at: this.#ctx.now() });
     this.#unbinding = true;
     this.#write(new smpp.PDU("unbind", {}));
     this.#ctx.timers.after(UNBIND_GRACE_MS, () => this.#session.socket.destroy());
-    return true;
   }
 
   #handle(pdu: smpp.PDU): void {
@@ -160,8 +159,8 @@ export class SmscSession implements DeliverySink {
       this.#reply(pdu.response({ command_status: status }), latency);
     };
     if (!this.bound || this.bound.type === "receiver") return reject(STATUS.RINVBNDSTS, "not bound for transmit");
-    if (faults.take("throttle", c)) return reject(STATUS.RTHROTTLED, "throttled (fault)");
-    const forced = faults.take("result", c);
+    const forced = faults.takeFirst(["throttle", "result"], c);
+    if (forced?.kind === "throttle") return reject(STATUS.RTHROTTLED, "throttled (fault)");
     if (forced) return reject(forced.result ?? STATUS.RSYSERR, "forced result (fault)");
     const raw = this.#raw();
     const m = raw ? readSubmitSm(raw) : undefined;
@@ -205,16 +204,15 @@ export class SmscSession implements DeliverySink {
       pdu.sequence_number = ++this.#session.sequence;
     }
     const seq = pdu.sequence_number;
-    if (faults.take("malformed", c)) {
+    const broken = faults.takeFirst(["malformed", "partial", "drop"], c);
+    if (broken?.kind === "malformed") {
       socket.write(GARBAGE);
       return seq;
     }
-    const partial = faults.take("partial", c);
-    const drop = partial ? undefined : faults.take("drop", c);
-    if (partial || drop) {
+    if (broken) {
       const buf = pdu.toBuffer();
       const half = buf.subarray(0, Math.max(1, Math.floor(buf.length / 2)));
-      if (partial) {
+      if (broken.kind === "partial") {
         // Half a PDU, then silence: the client's parser waits for bytes that never come.
         this.#stalled = true;
         socket.write(half);

@@ -31,8 +31,8 @@ export interface ReceiptShares {
  * How an MO longer than 140 octets is delivered: in the message_payload TLV (one deliver_sm), or as several
  * deliver_sm parts marked by a UDH with an 8-bit (IE 0x00) or 16-bit (IE 0x08) reference, or by SAR TLVs.
  */
-export type LongMo = "payload" | "udh8" | "udh16" | "sar";
-export const LONG_MO: readonly LongMo[] = ["payload", "udh8", "udh16", "sar"];
+export type LongMo = (typeof LONG_MO)[number];
+export const LONG_MO = ["payload", "udh8", "udh16", "sar"] as const;
 
 export interface SimOptions {
   /** Listen address; loopback only. Default 127.0.0.1. */
@@ -62,21 +62,10 @@ export interface SimOptions {
   now?: () => number;
 }
 
-export type FaultKind =
-  | "down"
-  | "partition"
-  | "latency"
-  | "http_error"
-  | "result"
-  | "throttle"
-  | "unbind"
-  | "malformed"
-  | "partial"
-  | "drop";
-
-export const FAULT_KINDS: readonly FaultKind[] = [
+export type FaultKind = (typeof FAULT_KINDS)[number];
+export const FAULT_KINDS = [
   "down", "partition", "latency", "http_error", "result", "throttle", "unbind", "malformed", "partial", "drop",
-];
+] as const;
 
 /**
  * A fault on a site (its HTTP receiver and both its SMSC nodes) or on one node.
