@@ -139,7 +139,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     onSubmit: (e) => {
       metrics.submits.inc({ outcome: e.outcome });
       metrics.submitLatency.observe({ node: e.node }, e.ms / 1000);
-      metrics.inFlight.set({ node: e.node }, binds.binds.find((b) => b.node.name === e.node)?.session?.inFlight ?? 0);
+      metrics.inFlight.set({ node: e.node }, e.inFlight);
     },
   });
 

@@ -11,10 +11,6 @@ export type BindState =
   | { readonly kind: "backoff"; readonly since: number; readonly nextAttemptAt: number; readonly lastError: string }
   | { readonly kind: "stopped"; readonly since: number };
 
-export type BindStateKind = BindState["kind"];
-
-export const BIND_STATE_KINDS: readonly BindStateKind[] = ["idle", "connecting", "bound", "unbinding", "backoff", "stopped"];
-
 /** What /v1/binds shows for one node. */
 export interface BindInfo {
   readonly node: string;

@@ -12,8 +12,6 @@ export interface RebindPolicy {
   readonly jitterMs: number;
 }
 
-export const GENESYS_REBIND: RebindPolicy = Object.freeze({ floorMs: 30_000, jitterMs: 5_000 });
-
 /**
  * The time of the next attempt. A bind that was up for a long time and then lost may be retried at once
  * (its last attempt is long past); a node that refused is retried after the floor.

@@ -98,7 +98,7 @@ export function smppConnector(o: SmppConnectorOptions): Connector {
     });
     const r = await s.bind();
     if (r.kind === "bound") return { ok: true as const, session: s, systemId: r.systemId };
-    s.close();
+    // Not bound: bind() has already closed the session.
     const reason = r.kind === "rejected" ? `bind rejected: status 0x${r.status.toString(16)}` : `bind failed: ${r.reason}${r.detail ? ` (${r.detail})` : ""}`;
     return { ok: false as const, reason };
   };

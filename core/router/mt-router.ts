@@ -28,7 +28,7 @@ export interface RouterOptions {
   slotWaitMs: number;
   maxWaiters: number;
   /** `source_addr` TON/NPI etc. are Genesys-ignored; these are sent as SMPP 3.4 defaults. */
-  onSubmit?: (e: { node: string; outcome: Attempt["outcome"]; ms: number }) => void;
+  onSubmit?: (e: { node: string; outcome: Attempt["outcome"]; ms: number; inFlight: number }) => void;
 }
 
 export class MtRouter {
@@ -154,7 +154,7 @@ export class MtRouter {
       const site = bind.node.site;
       const record = (outcome: Attempt["outcome"], smppStatus?: number) => {
         attempts.push({ site, node, outcome, ms, ...(smppStatus !== undefined && { smppStatus }) });
-        this.opts.onSubmit?.({ node, outcome, ms });
+        this.opts.onSubmit?.({ node, outcome, ms, inFlight: bind.session?.inFlight ?? 0 });
       };
       switch (r.kind) {
         case "window_full":

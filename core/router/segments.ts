@@ -22,21 +22,26 @@ export interface Segment {
 const UDH_LEN = 6;
 const SINGLE_OCTETS = 140;
 
+interface Part {
+  readonly units: Uint8Array[];
+  readonly len: number;
+}
+
 /** Splits `units` (already-encoded characters, one array per character) into parts of at most `max` octets. */
-function pack(units: Uint8Array[], max: number): Uint8Array[] {
-  const parts: Uint8Array[] = [];
+function pack(units: Uint8Array[], max: number): Part[] {
+  const parts: Part[] = [];
   let cur: Uint8Array[] = [];
   let len = 0;
   for (const u of units) {
     if (len + u.length > max) {
-      parts.push(concat(cur, len));
+      parts.push({ units: cur, len });
       cur = [];
       len = 0;
     }
     cur.push(u);
     len += u.length;
   }
-  if (cur.length) parts.push(concat(cur, len));
+  if (cur.length) parts.push({ units: cur, len });
   return parts;
 }
 
@@ -72,17 +77,12 @@ function units(text: string, gsm: boolean): Uint8Array[] {
   return out;
 }
 
-/** Whether the text fits the GSM 03.38 default alphabet (with its extension table). */
-export function fitsGsm(text: string): boolean {
-  return GSM_0338.match(text);
-}
-
 /**
  * Encodes `text` into one or more segments. `ref` is the concatenation reference (0-255), the same for
  * every part of one message and different between messages in flight to the same handset.
  */
 export function segmentText(text: string, ref: number, codings: DataCodings = GENESYS_DATA_CODINGS): Segment[] {
-  const gsm = fitsGsm(text);
+  const gsm = GSM_0338.match(text); // the GSM 03.38 default alphabet with its extension table
   const dataCoding = gsm ? codings.gsm : codings.ucs2;
   // GSM septets travel unpacked in SMPP (one per octet) but the air interface packs them: 160 per SMS.
   const single = gsm ? 160 : SINGLE_OCTETS;
@@ -93,7 +93,7 @@ export function segmentText(text: string, ref: number, codings: DataCodings = GE
   const parts = pack(u, multi);
   if (parts.length > 255) throw new RangeError("text needs more than 255 segments");
   return parts.map((p, i) => ({
-    shortMessage: concat([p], p.length, Uint8Array.of(0x05, 0x00, 0x03, ref & 0xff, parts.length, i + 1)),
+    shortMessage: concat(p.units, p.len, Uint8Array.of(0x05, 0x00, 0x03, ref & 0xff, parts.length, i + 1)),
     esmClass: 0x40,
     dataCoding,
   }));

@@ -13,10 +13,6 @@ export class SlotWait {
     readonly maxWaiters: number,
   ) {}
 
-  get waiting(): number {
-    return this.#waiters.size;
-  }
-
   /** Resolves true when woken, false on timeout or when too many are waiting already. */
   wait(ms: number): Promise<boolean> {
     if (this.#waiters.size >= this.maxWaiters || ms <= 0) return Promise.resolve(false);

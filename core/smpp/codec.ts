@@ -3,7 +3,7 @@
  * (the session's write batch) after sizing the PDU, so a PDU costs one pass and no temporaries.
  * Decoding never throws: bad input is a result naming the command_status to answer with.
  */
-import { CommandId, commandName, isResponseId } from "./commands.ts";
+import { CommandId, commandName, type CommandName } from "./commands.ts";
 import type { BindPdu, BindRespPdu, Pdu, SmFields, SmRespPdu } from "./pdu.ts";
 import { Status } from "./status.ts";
 import { MALFORMED_TLVS, readTlvs, tlvsLength, writeTlvs } from "./tlv.ts";
@@ -204,40 +204,36 @@ function decodeSm(command: "submit_sm" | "deliver_sm", status: number, sequence:
   };
 }
 
-function decodeBody(id: number, status: number, sequence: number): Pdu | undefined {
-  switch (id) {
-    case CommandId.bind_transmitter:
-    case CommandId.bind_receiver:
-    case CommandId.bind_transceiver: {
+function decodeBody(command: CommandName, status: number, sequence: number): Pdu | undefined {
+  switch (command) {
+    case "bind_transmitter":
+    case "bind_receiver":
+    case "bind_transceiver": {
       const p: BindPdu = {
-        command: id === CommandId.bind_transmitter ? "bind_transmitter" : id === CommandId.bind_receiver ? "bind_receiver" : "bind_transceiver",
-        status, sequence, systemId: cstr(), password: cstr(), systemType: cstr(),
+        command, status, sequence, systemId: cstr(), password: cstr(), systemType: cstr(),
         interfaceVersion: u8(), addrTon: u8(), addrNpi: u8(), addressRange: cstr(),
       };
       return p;
     }
-    case CommandId.bind_transmitter_resp:
-    case CommandId.bind_receiver_resp:
-    case CommandId.bind_transceiver_resp: {
-      const command = id === CommandId.bind_transmitter_resp ? "bind_transmitter_resp" : id === CommandId.bind_receiver_resp ? "bind_receiver_resp" : "bind_transceiver_resp";
+    case "bind_transmitter_resp":
+    case "bind_receiver_resp":
+    case "bind_transceiver_resp": {
       const p: BindRespPdu = { command, status, sequence, systemId: pos < end ? cstr() : "" };
       return p;
     }
-    case CommandId.submit_sm:
-      return decodeSm("submit_sm", status, sequence);
-    case CommandId.deliver_sm:
-      return decodeSm("deliver_sm", status, sequence);
-    case CommandId.submit_sm_resp:
-    case CommandId.deliver_sm_resp: {
+    case "submit_sm":
+    case "deliver_sm":
+      return decodeSm(command, status, sequence);
+    case "submit_sm_resp":
+    case "deliver_sm_resp": {
       // Error responses usually omit the body; some SMSCs omit it for deliver_sm_resp too.
-      const p: SmRespPdu = { command: id === CommandId.submit_sm_resp ? "submit_sm_resp" : "deliver_sm_resp", status, sequence, messageId: pos < end ? cstr() : "" };
+      const p: SmRespPdu = { command, status, sequence, messageId: pos < end ? cstr() : "" };
       return p;
     }
-    default: {
-      const command = commandName(id);
-      // Header-only PDUs: trailing octets are ignored, the length already kept us in sync.
-      return command === undefined ? undefined : ({ command, status, sequence } as Pdu);
-    }
+    default:
+      // Header-only PDUs: trailing octets are ignored (no TLVs read), the length already kept us in sync.
+      pos = end;
+      return { command, status, sequence } as Pdu;
   }
 }
 
@@ -256,32 +252,21 @@ export function decodePdu(frame: Uint8Array): DecodeResult {
   const status = readU32(frame, 8);
   const sequence = readU32(frame, 12);
   if (length !== frame.length) return error("length_mismatch", Status.ESME_RINVCMDLEN, id, sequence);
-  if (commandName(id) === undefined) return error("unknown_command", Status.ESME_RINVCMDID, id, sequence);
+  const command = commandName(id);
+  if (command === undefined) return error("unknown_command", Status.ESME_RINVCMDID, id, sequence);
   buf = frame;
   pos = HEADER_LENGTH;
   end = length;
   fail = "";
-  const pdu = decodeBody(id, status, sequence);
+  const pdu = decodeBody(command, status, sequence);
   const failed = fail;
   const bodyEnd = pos;
   buf = EMPTY;
   if (pdu === undefined || failed) return error(failed || "bad_body", Status.ESME_RINVCMDLEN, id, sequence);
-  if (bodyEnd < length && !isHeaderOnly(id)) {
+  if (bodyEnd < length) {
     const tlvs = readTlvs(frame, bodyEnd, length);
     if (tlvs === MALFORMED_TLVS) return error("malformed_tlvs", Status.ESME_RINVOPTPARSTREAM, id, sequence);
     if (tlvs !== undefined) (pdu as { tlvs?: unknown }).tlvs = tlvs;
   }
   return { ok: true, pdu };
-}
-
-function isHeaderOnly(id: number): boolean {
-  return (
-    id === CommandId.enquire_link || id === CommandId.enquire_link_resp || id === CommandId.unbind ||
-    id === CommandId.unbind_resp || id === CommandId.generic_nack
-  );
-}
-
-/** True when `p` is a response (command_id top bit), generic_nack included. */
-export function isResponse(p: Pdu): boolean {
-  return isResponseId(CommandId[p.command]);
 }

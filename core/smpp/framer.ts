@@ -48,17 +48,8 @@ export class Framer {
     if (this.#error) return this.#error;
     let o = 0;
     const n = chunk.length;
-    if (this.#partial) {
-      const p = this.#partial;
-      const take = Math.min(p.length - this.#partialFill, n);
-      p.set(chunk.subarray(0, take), this.#partialFill);
-      this.#partialFill += take;
-      o = take;
-      if (this.#partialFill < p.length) return undefined;
-      this.#partial = undefined;
-      this.#partialFill = 0;
-      onFrame(p);
-    } else if (this.#headFill > 0) {
+    if (this.#headFill > 0) {
+      // Complete the length prefix, then carry on as a partial frame holding those 4 octets.
       const take = Math.min(4 - this.#headFill, n);
       this.#head.set(chunk.subarray(0, take), this.#headFill);
       this.#headFill += take;
@@ -66,19 +57,20 @@ export class Framer {
       if (this.#headFill < 4) return undefined;
       const length = readU32(this.#head, 0);
       this.#headFill = 0;
-      if (length < MIN_LENGTH || length > this.#max) {
-        return this.#fail(length, chunk, o);
-      }
-      const p = new Uint8Array(length);
-      p.set(this.#head, 0);
-      const rest = Math.min(length - 4, n - o);
-      p.set(chunk.subarray(o, o + rest), 4);
-      o += rest;
-      if (4 + rest < length) {
-        this.#partial = p;
-        this.#partialFill = 4 + rest;
-        return undefined;
-      }
+      if (length < MIN_LENGTH || length > this.#max) return this.#fail(length, chunk, o);
+      this.#partial = new Uint8Array(length);
+      this.#partial.set(this.#head, 0);
+      this.#partialFill = 4;
+    }
+    if (this.#partial) {
+      const p = this.#partial;
+      const take = Math.min(p.length - this.#partialFill, n - o);
+      p.set(chunk.subarray(o, o + take), this.#partialFill);
+      this.#partialFill += take;
+      o += take;
+      if (this.#partialFill < p.length) return undefined;
+      this.#partial = undefined;
+      this.#partialFill = 0;
       onFrame(p);
     }
     while (n - o >= 4) {

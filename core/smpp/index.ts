@@ -26,7 +26,7 @@ export { CommandId, commandName, type CommandName } from "./commands.ts";
 export { decodePdu, encodePdu, encodeInto, pduLength, type DecodeResult, type DecodeError } from "./codec.ts";
 export { Framer, DEFAULT_MAX_PDU_LENGTH, type FrameError } from "./framer.ts";
 export { TlvTag, type Tlvs, type RawTlv } from "./tlv.ts";
-export { smFields, type Pdu, type PduOf, type SmFields, type SmInput, type SubmitSmPdu, type DeliverSmPdu, type SmRespPdu } from "./pdu.ts";
+export { smFields, type Pdu, type SmFields, type SmInput, type SubmitSmPdu, type DeliverSmPdu, type SmRespPdu } from "./pdu.ts";
 export { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 export { bunConnector, type Connector, type Endpoint, type SmppSocket, type SocketHandlers, type TlsSettings } from "./transport.ts";
 export type { Disposable } from "./events.ts";

@@ -44,12 +44,13 @@ export class InFlight {
     return this.#windowed;
   }
 
-  get size(): number {
-    return this.#map.size;
-  }
-
   has(sequence: number): boolean {
     return this.#map.has(sequence);
+  }
+
+  /** The entry for `sequence`, if any, left in place. */
+  get(sequence: number): Pending | undefined {
+    return this.#map.get(sequence);
   }
 
   add(p: Pending): void {

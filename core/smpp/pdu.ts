@@ -3,7 +3,6 @@
  * Field names are the spec's mandatory parameters in camelCase; optional parameters (TLVs)
  * live in `tlvs` so PDUs without them carry no extra object.
  */
-import type { CommandName } from "./commands.ts";
 import type { Tlvs } from "./tlv.ts";
 
 /** Header fields shared by every PDU (command_length is derived, command_id comes from `command`). */
@@ -86,9 +85,6 @@ export interface HeaderOnlyPdu extends PduHeader {
 
 /** Any PDU this codec encodes and decodes. */
 export type Pdu = BindPdu | BindRespPdu | SubmitSmPdu | DeliverSmPdu | SmRespPdu | HeaderOnlyPdu;
-
-/** Narrows the Pdu union by command name. */
-export type PduOf<C extends CommandName> = Extract<Pdu, { command: C }>;
 
 /** SmFields with every field optional except the addresses and text: handy for builders. */
 export type SmInput = Partial<SmFields> & Pick<SmFields, "destinationAddr" | "shortMessage">;

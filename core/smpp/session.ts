@@ -15,7 +15,7 @@ import type {
   BindResult, CloseReason, DeliverHandler, SessionEvents, SessionOptions, SessionState, SubmitResult, UnbindResult,
 } from "./session-types.ts";
 import { Status } from "./status.ts";
-import { bunConnector, type SmppSocket } from "./transport.ts";
+import { bunConnector } from "./transport.ts";
 import { PduWriter } from "./writer.ts";
 
 export type * from "./session-types.ts";
@@ -34,7 +34,6 @@ export class Session {
   readonly #idleMs: number;
   #state: SessionState = "idle";
   #closeReason: CloseReason | undefined;
-  #socket: SmppSocket | undefined;
   #writer: PduWriter | undefined;
   #seq: number;
   #lastRx = 0;
@@ -42,7 +41,7 @@ export class Session {
   #keepalivePending = false;
   #deliversPending = 0;
   #drainWaiter: (() => void) | undefined;
-  #onDeliver: DeliverHandler | undefined;
+  readonly #onDeliver: DeliverHandler | undefined;
   /** Data that arrived between the socket opening and bind() taking it over. */
   #early: Uint8Array[] | undefined;
   readonly #onFrame = (frame: Uint8Array) => this.#frame(frame);
@@ -91,11 +90,6 @@ export class Session {
     return this.#events.on(name, fn);
   }
 
-  /** Replaces the deliver_sm handler (e.g. once the inbox is ready). */
-  setDeliverHandler(handler: DeliverHandler | undefined): void {
-    this.#onDeliver = handler;
-  }
-
   /** Connects and binds. Resolves with the outcome; on anything but `bound` the session is closed. */
   async bind(): Promise<BindResult> {
     if (this.#state !== "idle") return { kind: "failed", reason: "already_used" };
@@ -121,7 +115,6 @@ export class Session {
         this.#close("connect_failed", r.error);
         return { kind: "failed", reason: "connect_failed", detail: r.error };
       }
-      this.#socket = r.socket;
       this.#writer = new PduWriter(r.socket);
       this.#setState("binding");
       const early = this.#early;
@@ -132,7 +125,7 @@ export class Session {
       // The bind_resp and a fatal fault (bad length, malformed PDU, peer unbind or close) can arrive in one
       // chunk: the session is closed by the time this continuation runs, and must not come back as bound.
       if (this.#isClosed()) return timedOut ? { kind: "failed", reason: "timeout" } : { kind: "failed", reason: "closed", detail: this.#closeReason! };
-      if (outcome.kind === "resp" && outcome.status === Status.ESME_ROK && outcome.pdu.command.endsWith("_resp")) {
+      if (outcome.kind === "resp" && outcome.status === Status.ESME_ROK) {
         const resp = outcome.pdu as Extract<Pdu, { command: `bind_${string}_resp` }>;
         this.#lastRx = this.#clock.now();
         this.#setState("bound");
@@ -193,7 +186,7 @@ export class Session {
     this.#setState("unbinding");
     this.#stopKeepalive();
     const drainMs = options.drainMs ?? 0;
-    if (drainMs > 0 && (this.#inFlight.windowed > 0 || this.#deliversPending > 0)) {
+    if (drainMs > 0 && !this.#drained()) {
       await new Promise<void>((resolve) => {
         const t = this.#clock.setTimeout(() => { this.#drainWaiter = undefined; resolve(); }, drainMs);
         this.#drainWaiter = () => { this.#clock.clearTimeout(t); resolve(); };
@@ -223,7 +216,6 @@ export class Session {
     this.#setState("closed");
     this.#stopKeepalive();
     this.#writer?.end();
-    if (this.#writer === undefined) this.#socket?.end();
     const failedInFlight = this.#inFlight.closeAll(reason);
     this.#drainWaiter?.();
     this.#events.emit("closed", detail === undefined ? { reason, failedInFlight } : { reason, detail, failedInFlight });
@@ -268,15 +260,13 @@ export class Session {
     const r = decodePdu(frame);
     if (!r.ok) {
       const request = !isResponseId(r.commandId);
+      if (request) this.#writer?.write({ command: "generic_nack", status: r.status, sequence: r.sequence });
       if (r.reason === "unknown_command") {
-        // A well-framed PDU we do not speak: nack a request, ignore a response; stream is in sync.
-        if (request) this.#writer?.write({ command: "generic_nack", status: r.status, sequence: r.sequence });
-        else this.#events.emit("ignored", { reason: "unknown_command", command: `0x${r.commandId.toString(16)}`, sequence: r.sequence });
+        // A well-framed PDU we do not speak: a request was nacked, a response is ignored; stream is in sync.
+        if (!request) this.#events.emit("ignored", { reason: "unknown_command", command: `0x${r.commandId.toString(16)}`, sequence: r.sequence });
         return;
       }
-      if (request) this.#writer?.write({ command: "generic_nack", status: r.status, sequence: r.sequence });
-      this.#close("malformed_pdu", `${r.reason} in command 0x${r.commandId.toString(16)}`);
-      return;
+      return this.#close("malformed_pdu", `${r.reason} in command 0x${r.commandId.toString(16)}`);
     }
     const pdu = r.pdu;
     switch (pdu.command) {
@@ -307,24 +297,28 @@ export class Session {
   }
 
   #response(pdu: Pdu): void {
-    const p = this.#inFlight.take(pdu.sequence);
+    const p = this.#inFlight.get(pdu.sequence);
     if (p === undefined || p.expect !== CommandId[pdu.command]) {
-      // A response after its timeout, or of the wrong type: the request (if any) stays pending.
-      if (p !== undefined) this.#inFlight.add(p);
+      // A response after its timeout, or of the wrong type: the request (if any) stays pending, in place.
       this.#events.emit("ignored", { reason: p === undefined ? "unknown_sequence" : "unexpected_response", command: pdu.command, sequence: pdu.sequence });
       return;
     }
+    this.#inFlight.take(pdu.sequence);
     if (pdu.command === "submit_sm_resp") {
       const r: SubmitResult = { kind: "resp", sequence: pdu.sequence, status: pdu.status, messageId: pdu.messageId, pdu: pdu as SmRespPdu };
       return this.#settle(p, r as Outcome);
     }
-    if (pdu.command === "enquire_link_resp") this.#keepalivePending = false;
     this.#settle(p, { kind: "resp", sequence: pdu.sequence, status: pdu.status, pdu });
   }
 
   #settle(p: Pending, outcome: Outcome): void {
     p.done(outcome);
-    if (this.#drainWaiter !== undefined && this.#inFlight.windowed === 0 && this.#deliversPending === 0) this.#drainWaiter();
+    if (this.#drained()) this.#drainWaiter?.();
+  }
+
+  /** Nothing for an unbind to wait for: no submit_sm in flight, no deliver_sm handler running. */
+  #drained(): boolean {
+    return this.#inFlight.windowed === 0 && this.#deliversPending === 0;
   }
 
   #expired(p: Pending): void {
@@ -351,7 +345,7 @@ export class Session {
       this.#deliversPending--;
       // Closed meanwhile: no response; the SMSC redelivers and the inbox dedups.
       if (this.#state !== "closed") this.#writer!.write({ command: "deliver_sm_resp", status, sequence, messageId: "" });
-      if (this.#drainWaiter !== undefined && this.#inFlight.windowed === 0 && this.#deliversPending === 0) this.#drainWaiter();
+      if (this.#drained()) this.#drainWaiter?.();
     };
     const failed = (error: unknown) => {
       this.#events.emit("handler_error", { error, sequence });
@@ -383,7 +377,11 @@ export class Session {
       this.#keepalivePending = true;
       const sequence = this.#nextSequence();
       this.#inFlight.add({
-        sequence, expect: CommandId.enquire_link_resp, deadline: this.#clock.now() + this.#timeoutMs, windowed: false, done: () => {},
+        sequence, expect: CommandId.enquire_link_resp, deadline: this.#clock.now() + this.#timeoutMs, windowed: false,
+        done: (o) => {
+          // Only an enquire_link_resp clears it (a generic_nack does not); timeout and close end the session.
+          if (o.kind === "resp") this.#keepalivePending = false;
+        },
       });
       this.#writer!.write({ command: "enquire_link", status: 0, sequence });
       this.#events.emit("keepalive", { sequence });
