@@ -6,11 +6,12 @@
  * (no clientMessageId, smscMessageId kept) so the customer still gets them. Every receipt of an MT is kept:
  * each has its own dedup key. Parks and submit records are group-committed, like the inbox's events.
  */
-import { smscMessageIdForms, systemClock, type Clock, type Event, type TimerId } from "../contract/index.ts";
+import { smscMessageIdForms, systemClock, type Clock, type Event } from "../contract/index.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type { Inbox } from "./inbox.ts";
 import { withClientMessageId } from "./store/mt-sql.ts";
 import type { CorrelationOp, CorrelationOpResult, ParkResult, StoredEvent, Store, SubmitRecord } from "./store/store.ts";
+import { PeriodicSweep } from "./sweep.ts";
 import type { Wakeup } from "./wakeup.ts";
 
 export type ReceiptResult =
@@ -36,7 +37,7 @@ export class Correlation {
   readonly #o: CorrelationOptions;
   readonly #clock: Clock;
   readonly #limit: number;
-  #timer: TimerId | undefined;
+  readonly #sweeper: PeriodicSweep;
   readonly #batches: GroupCommit<CorrelationOp, CorrelationOpResult>;
 
   constructor(opts: CorrelationOptions) {
@@ -45,6 +46,7 @@ export class Correlation {
     this.#limit = opts.parkLimitMs ?? 10 * 60_000;
     // Group commit, as in the inbox; a failed batch is retried one transaction per op, so one bad op fails alone.
     this.#batches = new GroupCommit((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
+    this.#sweeper = new PeriodicSweep(this.#clock, opts.sweepMs ?? 30_000, () => this.sweep());
   }
 
   /**
@@ -63,8 +65,12 @@ export class Correlation {
   }
 
   /** Parks a receipt event (durable), unless it is stored already or its submit is recorded by now. */
-  async park(event: Event): Promise<ParkResult> {
-    const r = (await this.#enqueue({ kind: "park", event, forms: formsOf(event) })) as ParkResult;
+  park(event: Event): Promise<ParkResult> {
+    return this.#park(event, formsOf(event));
+  }
+
+  async #park(event: Event, forms: readonly string[]): Promise<ParkResult> {
+    const r = (await this.#enqueue({ kind: "park", event, forms })) as ParkResult;
     if (r.outcome === "stored") this.#o.wakeup?.notify();
     if (r.outcome === "duplicate") this.#o.onDuplicate?.();
     return r;
@@ -80,9 +86,10 @@ export class Correlation {
     const known = event.data.clientMessageId;
     const smscId = event.data.smscMessageId;
     if (known === undefined && smscId !== undefined) {
-      const cmid = await this.correlateReceipt(smscId);
+      const forms = smscMessageIdForms(smscId);
+      const cmid = await this.#o.store.findClientMessageId(forms);
       if (cmid === undefined) {
-        const r = await this.park(event);
+        const r = await this.#park(event, forms);
         return r.outcome === "stored" ? { outcome: "stored", clientMessageId: r.clientMessageId } : r;
       }
       event = withClientMessageId(event, cmid);
@@ -105,15 +112,11 @@ export class Correlation {
 
   /** Sweeps every `sweepMs` until stopped. */
   start(): void {
-    const tick = () => {
-      this.#timer = this.#clock.setTimeout(() => void this.sweep().catch(() => undefined).finally(() => this.#timer !== undefined && tick()), this.#o.sweepMs ?? 30_000);
-    };
-    if (this.#timer === undefined) tick();
+    this.#sweeper.start();
   }
 
   stop(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#sweeper.stop();
   }
 }
 

@@ -31,11 +31,6 @@ export class GroupCommit<In, Out> {
     private readonly opts: GroupCommitOptions,
   ) {}
 
-  /** Items waiting for a transaction. */
-  get pending(): number {
-    return this.#queue.length;
-  }
-
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });

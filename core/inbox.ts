@@ -54,13 +54,8 @@ export class Inbox {
     return this.#batches.submit({ event, unlessStored });
   }
 
-  /** Accepts still waiting for a transaction. */
-  get pending(): number {
-    return this.#batches.pending;
-  }
-
   async #write(events: Event[], unlessStored: (string | undefined)[]): Promise<AcceptResult[]> {
-    const rs = await this.#store.insertEvents(events, this.#now(), unlessStored.some((k) => k !== undefined) ? unlessStored : undefined);
+    const rs = await this.#store.insertEvents(events, this.#now(), unlessStored);
     let stored = 0;
     let duplicates = 0;
     const out = rs.map((r): AcceptResult => {

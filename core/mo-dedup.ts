@@ -5,7 +5,7 @@
  * and at most two after the first (default window 10 min). The same words sent again after that are a new MO.
  * Both keys are checked in the inbox's write transaction, so copies in one group commit are caught too.
  */
-import { dedupKeys, makeEventWith, type EventSource, type InboundMessage } from "../contract/index.ts";
+import { dedupKeys, makeEventWith, type Event, type EventSource, type InboundMessage } from "../contract/index.ts";
 import type { AcceptResult, Inbox } from "./inbox.ts";
 
 /** The default MO content dedup window: 10 minutes. */
@@ -29,6 +29,20 @@ export function moContentKeys(mo: Pick<InboundMessage, "from" | "to" | "text">, 
 }
 
 /**
+ * The event of an id-less MO received at `receivedAt`, keyed by its content's current bucket, and the previous
+ * bucket's key: a duplicate when that one is stored (pass it as `unlessStored`).
+ */
+export function contentMoEvent(
+  mo: InboundMessage,
+  source: EventSource,
+  receivedAt: number,
+  windowMs = MO_DEDUP_WINDOW_MS,
+): { event: Extract<Event, { type: "message.received" }>; previousKey: string } {
+  const keys = moContentKeys(mo, receivedAt, windowMs);
+  return { event: makeEventWith(sha256hex, "message.received", keys.current, mo, source, new Date(receivedAt)), previousKey: keys.previous };
+}
+
+/**
  * Accepts an id-less MO through the inbox with content dedup: the previous-bucket key is checked inside the
  * inbox's transaction (`unlessStored`), so it costs no query of its own and two copies straddling a bucket
  * boundary in one group commit are still one MO. Resolves after COMMIT; rejects when the store fails.
@@ -40,8 +54,8 @@ export async function acceptContentMo(
   receivedAt: number,
   windowMs = MO_DEDUP_WINDOW_MS,
 ): Promise<AcceptResult> {
-  const keys = moContentKeys(mo, receivedAt, windowMs);
-  const r = await deps.inbox.accept(makeEventWith(sha256hex, "message.received", keys.current, mo, source, new Date(receivedAt)), keys.previous);
+  const { event, previousKey } = contentMoEvent(mo, source, receivedAt, windowMs);
+  const r = await deps.inbox.accept(event, previousKey);
   if (!r.stored && r.previous) deps.onDuplicate?.();
   return r;
 }

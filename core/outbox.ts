@@ -7,7 +7,7 @@
  * guaranteed. Clock, randomness and fetch (via WebhookClient) are injected.
  */
 import { systemClock, type Clock, type TimerId } from "../contract/index.ts";
-import type { Delivery, Store } from "./store/store.ts";
+import type { Delivery, Settlement, Store } from "./store/store.ts";
 import type { WebhookClient, WebhookResult } from "./webhook.ts";
 import type { Wakeup } from "./wakeup.ts";
 
@@ -76,16 +76,11 @@ export class Outbox {
     const res: WebhookResult = await this.#o.webhook.post(d.event);
     const attempts = d.attempts + 1;
     const now = this.#clock.now();
-    let result: DeliveryResult;
-    if (res.result === "delivered") {
-      result = (await this.#o.store.settleDelivery(d.cursor, this.#o.owner, { kind: "delivered" }, now)) ? "delivered" : "lost_lease";
-    } else if (attempts >= this.#retry.maxAttempts) {
-      result = (await this.#o.store.settleDelivery(d.cursor, this.#o.owner, { kind: "dead", attempts, error: res.error }, now)) ? "dead" : "lost_lease";
-    } else {
-      const nextAt = now + backoffMs(this.#retry, attempts, this.#o.random);
-      const s = { kind: "retry" as const, attempts, nextAt, error: res.error };
-      result = (await this.#o.store.settleDelivery(d.cursor, this.#o.owner, s, now)) ? "retry" : "lost_lease";
-    }
+    const s: Settlement =
+      res.result === "delivered" ? { kind: "delivered" }
+      : attempts >= this.#retry.maxAttempts ? { kind: "dead", attempts, error: res.error }
+      : { kind: "retry", attempts, nextAt: now + backoffMs(this.#retry, attempts, this.#o.random), error: res.error };
+    const result: DeliveryResult = (await this.#o.store.settleDelivery(d.cursor, this.#o.owner, s, now)) ? s.kind : "lost_lease";
     this.#o.onResult?.(result, d);
   }
 

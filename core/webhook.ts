@@ -21,15 +21,18 @@ export interface WebhookOptions {
 
 const enc = new TextEncoder();
 
-async function hmacHex(secret: string, data: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(data)));
-  return toHex(sig);
+function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+async function signWith(key: CryptoKey, timestamp: string, body: string): Promise<string> {
+  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(`${timestamp}.${body}`)));
+  return `sha256=${toHex(sig)}`;
 }
 
 /** `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`; timestamp in seconds since the epoch. */
 export async function signWebhook(secret: string, timestamp: string, body: string): Promise<string> {
-  return `sha256=${await hmacHex(secret, `${timestamp}.${body}`)}`;
+  return signWith(await hmacKey(secret), timestamp, body);
 }
 
 /** What a receiver does: recompute and compare in constant time; reject timestamps older than `toleranceS`. */
@@ -52,6 +55,8 @@ export async function verifyWebhook(
 /** Posts events to one webhook URL. */
 export class WebhookClient {
   readonly #o: WebhookOptions;
+  /** The HMAC key, imported once (on the first post). */
+  #key: Promise<CryptoKey> | undefined;
 
   constructor(opts: WebhookOptions) {
     this.#o = opts;
@@ -63,7 +68,7 @@ export class WebhookClient {
     const headers = {
       "Content-Type": "application/json",
       "Idempotency-Key": event.id,
-      "X-Signature": await signWebhook(this.#o.secret, timestamp, body),
+      "X-Signature": await signWith(await (this.#key ??= hmacKey(this.#o.secret)), timestamp, body),
       "X-Signature-Timestamp": timestamp,
       "User-Agent": "genesys-sms-ha-core",
     };

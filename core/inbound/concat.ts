@@ -56,12 +56,17 @@ function ref(scheme: ConcatScheme, r: number, total: number, seq: number): Conca
   return total >= 2 && seq >= 1 && seq <= total ? { scheme, ref: r, total, seq } : undefined;
 }
 
+/** What a deliver_sm carries: short_message, or message_payload when present. */
+export function moBytes(pdu: DeliverSmPdu): Uint8Array {
+  return pdu.tlvs?.messagePayload ?? pdu.shortMessage;
+}
+
 /**
- * The MO bytes of `pdu` (short_message, or message_payload when present) without the UDH, and its place in a
+ * The MO bytes of `pdu` (moBytes) without the UDH, and its place in a
  * group when it is a part. A UDH concatenation IE wins over SAR TLVs when both are present.
  */
 export function moPayload(pdu: DeliverSmPdu): MoPayload {
-  const bytes = pdu.tlvs?.messagePayload ?? pdu.shortMessage;
+  const bytes = moBytes(pdu);
   let payload = bytes;
   if (pdu.esmClass & UDHI) {
     const u = splitUdh(bytes);

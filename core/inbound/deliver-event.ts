@@ -10,8 +10,9 @@ import {
   type DeliveryReport, type InboundMessage, type MessageStateName,
 } from "../../contract/index.ts";
 import type { DeliverSmPdu } from "../smpp/index.ts";
+import { latin1 } from "../smpp/wire.ts";
 import { decodeText } from "./text-decode.ts";
-import { groupKey, moPayload, type ConcatRef } from "./concat.ts";
+import { groupKey, moBytes, moPayload, type ConcatRef } from "./concat.ts";
 
 /** The parts of an SMPP 3.4 receipt text, each optional (`id:… stat:DELIVRD err:000 done date:…`). */
 export interface ReceiptText {
@@ -47,12 +48,6 @@ export function isReceipt(pdu: DeliverSmPdu): boolean {
   return t === 0x04 || t === 0x20;
 }
 
-function latin1(b: Uint8Array): string {
-  let s = "";
-  for (const x of b) s += String.fromCharCode(x);
-  return s;
-}
-
 /** One part of a concatenated MO (core/inbound/concat.ts): its text is decoded only once the group is whole. */
 export interface MoPart {
   readonly from: string;
@@ -72,11 +67,6 @@ export type Decoded =
   | { readonly kind: "mo_part"; readonly part: MoPart }
   | { readonly kind: "invalid"; readonly reason: string };
 
-/** Text of a receipt: short_message, or message_payload when present. */
-function moBytes(pdu: DeliverSmPdu): Uint8Array {
-  return pdu.tlvs?.messagePayload ?? pdu.shortMessage;
-}
-
 export function decodeDeliver(pdu: DeliverSmPdu): Decoded {
   if (!isReceipt(pdu)) {
     const from = toE164(pdu.sourceAddr);
@@ -88,7 +78,8 @@ export function decodeDeliver(pdu: DeliverSmPdu): Decoded {
     }
     return { kind: "mo", mo: { from, to, text: decodeText(p.payload, pdu.dataCoding) } };
   }
-  const body = parseReceiptText(latin1(moBytes(pdu)));
+  const text = moBytes(pdu); // a receipt's text
+  const body = parseReceiptText(latin1(text, 0, text.length));
   const rawId = pdu.tlvs?.receiptedMessageId ?? body.id;
   if (!rawId) return { kind: "invalid", reason: "receipt without receipted_message_id or id:" };
   const smscMessageId = smscMessageIdForms(rawId)[0] ?? rawId;

@@ -10,10 +10,11 @@
  * visible. Delivered groups' rows stay as tombstones for another `limitMs`, so a part redelivered late is
  * recognised and does not start a group of its own.
  */
-import { makeEvent, type Clock, type EventSource } from "../../contract/index.ts";
+import type { Clock, EventSource } from "../../contract/index.ts";
 import type { Logger } from "../log.ts";
-import { moContentKeys } from "../mo-dedup.ts";
+import { contentMoEvent } from "../mo-dedup.ts";
 import type { AssembleGroup, MoPartResult, Store } from "../store/store.ts";
+import { PeriodicSweep } from "../sweep.ts";
 import type { Wakeup } from "../wakeup.ts";
 import { assembleText } from "./concat.ts";
 import type { MoPart } from "./deliver-event.ts";
@@ -39,11 +40,12 @@ export interface MoPartsOptions {
 export class MoParts {
   readonly #o: MoPartsOptions;
   readonly #limit: number;
-  #timer: unknown;
+  readonly #sweeper: PeriodicSweep;
 
   constructor(o: MoPartsOptions) {
     this.#o = o;
     this.#limit = o.limitMs ?? MO_PARTS_LIMIT_MS;
+    this.#sweeper = new PeriodicSweep(o.clock, o.sweepMs ?? Math.max(1, Math.min(this.#limit / 4, 60_000)), () => this.sweep());
   }
 
   /** Stores one part (and, if it completes its group, the MO). Resolves after COMMIT; rejects if the store fails. */
@@ -68,16 +70,11 @@ export class MoParts {
 
   /** Sweeps periodically until stopped. */
   start(): void {
-    const every = this.#o.sweepMs ?? Math.max(1, Math.min(this.#limit / 4, 60_000));
-    const tick = () => {
-      this.#timer = this.#o.clock.setTimeout(() => void this.sweep().catch(() => undefined).finally(() => this.#timer !== undefined && tick()), every);
-    };
-    if (this.#timer === undefined) tick();
+    this.#sweeper.start();
   }
 
   stop(): void {
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#sweeper.stop();
   }
 
   #report(r: MoPartResult, how: "part" | "incomplete"): void {
@@ -86,10 +83,8 @@ export class MoParts {
   }
 
   /** The group's MO event: text decoded once from the concatenated bytes, keyed by content like any MO. */
-  readonly #assemble: AssembleGroup = async (g, now) => {
+  readonly #assemble: AssembleGroup = (g, now) => {
     const { text } = assembleText(g.parts, g.total);
-    const mo = { from: g.from, to: g.to, text };
-    const keys = await moContentKeys(mo, now, this.#o.dedupWindowMs);
-    return { event: await makeEvent("message.received", keys.current, mo, g.source, new Date(now)), previousKey: keys.previous };
+    return contentMoEvent({ from: g.from, to: g.to, text }, g.source, now, this.#o.dedupWindowMs);
   };
 }

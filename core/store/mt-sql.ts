@@ -36,11 +36,6 @@ async function store(tx: Sql, dialect: Dialect, events: Event[], now: number, ou
   });
 }
 
-/** The SMSC id forms of every segment of an MT. */
-function submitForms(rec: SubmitRecord): string[] {
-  return rec.segments.flatMap((s) => smscMessageIdForms(s.smscMessageId));
-}
-
 /** One step of a correlation batch (`correlate`): park a receipt, or record an MT's segments. */
 export type CorrelationOp =
   | { readonly kind: "park"; readonly event: Event; readonly forms: readonly string[] }
@@ -55,18 +50,20 @@ export type CorrelationOpResult = ParkResult | StoredEvent[];
  * up front in one sorted, pipelined pass).
  */
 export async function correlate(tx: Sql, dialect: Dialect, ops: readonly CorrelationOp[], now: number, outbox: boolean): Promise<CorrelationOpResult[]> {
-  await lockForms(tx, dialect, ops.flatMap((op) => (op.kind === "park" ? op.forms : submitForms(op.rec))));
+  // Each submit's SMSC id forms, per segment: computed once, for the locks and for the rows.
+  const segmentForms = ops.map((op) => (op.kind === "submit" ? op.rec.segments.map((s) => smscMessageIdForms(s.smscMessageId)) : []));
+  await lockForms(tx, dialect, ops.flatMap((op, i) => (op.kind === "park" ? op.forms : segmentForms[i]!.flat())));
   const out: CorrelationOpResult[] = [];
-  for (const op of ops) {
-    out.push(op.kind === "park" ? await parkReceipt(tx, dialect, op.event, op.forms, now, outbox, true) : await recordSubmit(tx, dialect, op.rec, now, outbox, true));
+  for (const [i, op] of ops.entries()) {
+    out.push(op.kind === "park" ? await parkReceipt(tx, dialect, op.event, op.forms, now, outbox) : await recordSubmit(tx, dialect, op.rec, segmentForms[i]!, now, outbox));
   }
   return out;
 }
 
-/** `locked`: the caller holds the form locks already (`correlate`). */
-export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, now: number, outbox: boolean, locked = false): Promise<StoredEvent[]> {
+/** Records an MT's segments (`segmentForms`: each one's SMSC id forms); the caller holds the form locks (`correlate`). */
+async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, segmentForms: readonly (readonly string[])[], now: number, outbox: boolean): Promise<StoredEvent[]> {
   const rows = rec.segments.flatMap((s, segment) =>
-    smscMessageIdForms(s.smscMessageId).map((smsc_form) => ({
+    segmentForms[segment]!.map((smsc_form) => ({
       smsc_form,
       client_message_id: rec.clientMessageId,
       segment,
@@ -78,7 +75,6 @@ export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord,
   );
   if (rows.length === 0) return [];
   const forms = rows.map((r) => r.smsc_form);
-  if (!locked) await lockForms(tx, dialect, forms);
   await tx`INSERT INTO mt_segments ${tx(rows)} ON CONFLICT DO NOTHING`;
   const parked = (await tx`DELETE FROM parked_receipts WHERE dedup_key IN
       (SELECT dedup_key FROM parked_receipts WHERE smsc_form IN ${tx(forms)}) RETURNING dedup_key, body`) as { dedup_key: string; body: string }[];
@@ -87,8 +83,8 @@ export async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord,
   return store(tx, dialect, events, now, outbox);
 }
 
-export async function parkReceipt(tx: Sql, dialect: Dialect, event: Event, forms: readonly string[], now: number, outbox: boolean, locked = false): Promise<ParkResult> {
-  if (!locked) await lockForms(tx, dialect, forms);
+/** Parks a receipt under its SMSC id forms, unless stored already or correlatable now; the caller holds the form locks (`correlate`). */
+async function parkReceipt(tx: Sql, dialect: Dialect, event: Event, forms: readonly string[], now: number, outbox: boolean): Promise<ParkResult> {
   const seen = await tx`SELECT 1 AS x FROM events WHERE dedup_key = ${event.dedupKey}`;
   if (seen.length > 0) return { outcome: "duplicate" };
   const clientMessageId = await lookup(tx, forms);

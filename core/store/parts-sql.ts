@@ -5,9 +5,9 @@
  * PostgreSQL). Done rows stay as tombstones until purged, so a part redelivered after its group completed is
  * recognised (same payload) instead of starting a group of its own.
  */
-import type { Event, EventSource } from "../../contract/index.ts";
+import { toHex, type Event, type EventSource } from "../../contract/index.ts";
 import { lockMoGroup, type Dialect, type Sql } from "./db.ts";
-import { hasAnyDedupKey, insertEvents } from "./events-sql.ts";
+import { insertEvents } from "./events-sql.ts";
 
 /** One part as the gateway hands it over. */
 export interface MoPartInput {
@@ -43,7 +43,7 @@ export interface PartGroup {
 }
 
 /** Builds the MO event of a group; `previousKey`, when stored already, makes it a duplicate (content dedup). */
-export type AssembleGroup = (g: PartGroup, now: number) => Promise<{ event: Event; previousKey?: string }>;
+export type AssembleGroup = (g: PartGroup, now: number) => { event: Event; previousKey?: string };
 
 export type MoPartResult =
   /** Stored; the group still misses parts. */
@@ -53,13 +53,11 @@ export type MoPartResult =
   /** It completed its group: the MO event was stored (`stored`), or was a content duplicate of a stored MO. */
   | { readonly outcome: "completed"; readonly stored: boolean; readonly cursor?: number };
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-
 /** Stores a part inside the caller's transaction; assembles its group when it is the last one missing. */
 export async function acceptMoPart(tx: Sql, dialect: Dialect, p: MoPartInput, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult> {
   await lockMoGroup(tx, dialect, p.groupKey);
   const partKey = `${p.groupKey}|${p.seq}`;
-  const payload = hex(p.payload);
+  const payload = toHex(p.payload);
   const [old] = (await tx`SELECT payload, done_at FROM mo_parts WHERE part_key = ${partKey}`) as { payload: string; done_at: number | string | null }[];
   if (old) {
     // Pending, or a late copy of a delivered group's part: nothing new. (A pending part with other bytes under the
@@ -72,30 +70,35 @@ export async function acceptMoPart(tx: Sql, dialect: Dialect, p: MoPartInput, no
     part_key: partKey, group_key: p.groupKey, seq: p.seq, total: p.total, from_addr: p.from, to_addr: p.to,
     data_coding: p.dataCoding, payload, source: JSON.stringify(p.source), received_at: now, done_at: null,
   })}`;
-  const parts = await pendingParts(tx, p.groupKey);
+  const { parts } = await pendingParts(tx, p.groupKey);
   if (parts.length < p.total) return { outcome: "pending", have: parts.length, total: p.total };
   return deliverGroup(tx, dialect, { groupKey: p.groupKey, from: p.from, to: p.to, total: p.total, parts, source: p.source }, now, outbox, assemble);
 }
 
 /** Inserts the group's MO event (unless a content duplicate) and marks its parts done, in the caller's transaction. */
 async function deliverGroup(tx: Sql, dialect: Dialect, g: PartGroup, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult & { outcome: "completed" }> {
-  const { event, previousKey } = await assemble(g, now);
+  const { event, previousKey } = assemble(g, now);
   await tx`UPDATE mo_parts SET done_at = ${now} WHERE group_key = ${g.groupKey} AND done_at IS NULL`;
-  if (previousKey !== undefined && (await hasAnyDedupKey(tx, [previousKey]))) return { outcome: "completed", stored: false };
-  const [r] = await insertEvents(tx, dialect, [event], now, outbox);
+  // A stored previousKey makes it a duplicate (`previous`): not inserted, so `stored: false`.
+  const [r] = await insertEvents(tx, dialect, [event], now, outbox, [previousKey]);
   return r?.inserted ? { outcome: "completed", stored: true, cursor: r.cursor } : { outcome: "completed", stored: false };
 }
 
-async function pendingParts(tx: Sql, groupKey: string): Promise<StoredPart[]> {
-  const rows = (await tx`SELECT seq, data_coding, payload, source, received_at FROM mo_parts
-    WHERE group_key = ${groupKey} AND done_at IS NULL ORDER BY seq`) as { seq: number; data_coding: number; payload: string; source: string; received_at: number | string }[];
-  return rows.map((r) => ({
+/** A group's pending parts, and its sender, recipient and count (the same on every row: they are in the key). */
+async function pendingParts(tx: Sql, groupKey: string): Promise<{ parts: StoredPart[]; head?: { from: string; to: string; total: number } }> {
+  const rows = (await tx`SELECT seq, data_coding, payload, source, received_at, from_addr, to_addr, total FROM mo_parts
+    WHERE group_key = ${groupKey} AND done_at IS NULL ORDER BY seq`) as {
+    seq: number; data_coding: number; payload: string; source: string; received_at: number | string; from_addr: string; to_addr: string; total: number | string;
+  }[];
+  const parts = rows.map((r) => ({
     seq: Number(r.seq),
     dataCoding: Number(r.data_coding),
     payload: new Uint8Array(Buffer.from(r.payload, "hex")),
     source: JSON.parse(r.source) as EventSource,
     receivedAt: Number(r.received_at),
   }));
+  const h = rows[0];
+  return h ? { parts, head: { from: h.from_addr, to: h.to_addr, total: Number(h.total) } } : { parts };
 }
 
 /** Groups with a part pending since before `olderThan` (committed read; each is re-checked under its lock). */
@@ -108,12 +111,11 @@ export async function staleGroups(sql: Sql, olderThan: number, limit: number): P
 /** Delivers what arrived of one stale group, if it is still pending and still stale (another core may have). */
 export async function releaseGroup(tx: Sql, dialect: Dialect, groupKey: string, olderThan: number, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult | undefined> {
   await lockMoGroup(tx, dialect, groupKey);
-  const [head] = (await tx`SELECT from_addr, to_addr, total FROM mo_parts WHERE group_key = ${groupKey} AND done_at IS NULL LIMIT 1`) as { from_addr: string; to_addr: string; total: number }[];
+  const { parts, head } = await pendingParts(tx, groupKey);
   if (!head) return undefined;
-  const parts = await pendingParts(tx, groupKey);
   if (Math.min(...parts.map((x) => x.receivedAt)) >= olderThan) return undefined;
   const latest = parts.reduce((a, b) => (b.receivedAt >= a.receivedAt ? b : a));
-  return deliverGroup(tx, dialect, { groupKey, from: head.from_addr, to: head.to_addr, total: Number(head.total), parts, source: latest.source }, now, outbox, assemble);
+  return deliverGroup(tx, dialect, { groupKey, ...head, parts, source: latest.source }, now, outbox, assemble);
 }
 
 /** Deletes the tombstones of groups delivered before `doneBefore`. */

@@ -3,11 +3,11 @@
  * default, PostgreSQL when several cores share one inbox), chosen by URL. Migrations run at open.
  */
 import type { Event } from "../../contract/index.ts";
-import { dialectOf, openDb, type Db, type Dialect } from "./db.ts";
+import { openDb, type Db } from "./db.ts";
 import { migrate } from "./migrations.ts";
-import { eventsAfter, existingDedupKeys, hasAnyDedupKey, insertEvents, lastCursor } from "./events-sql.ts";
+import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
-import { correlate, findClientMessageId, findSubmit, parkReceipt, recordSubmit, releaseParked, type CorrelationOp, type CorrelationOpResult } from "./mt-sql.ts";
+import { correlate, findClientMessageId, findSubmit, releaseParked, type CorrelationOp, type CorrelationOpResult } from "./mt-sql.ts";
 
 export type { CorrelationOp, CorrelationOpResult } from "./mt-sql.ts";
 import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
@@ -59,7 +59,6 @@ export type ParkResult =
   | { readonly outcome: "stored"; readonly cursor: number; readonly clientMessageId: string };
 
 export interface Store {
-  readonly dialect: Dialect;
   /**
    * Inserts a batch in ONE transaction (plus an outbox row each when the outbox is on); resolves after COMMIT.
    * `unlessStored[i]`, when given, is a second dedup key for events[i]: if it is stored (or is the key of an
@@ -67,8 +66,6 @@ export interface Store {
    */
   insertEvents(events: readonly Event[], now: number, unlessStored?: readonly (string | undefined)[]): Promise<InsertResult[]>;
   hasAnyDedupKey(keys: readonly string[]): Promise<boolean>;
-  /** The subset of `keys` already stored (committed). */
-  existingDedupKeys(keys: readonly string[]): Promise<Set<string>>;
   /** Committed events with cursor > `after`, in cursor order. */
   eventsAfter(after: number, limit: number): Promise<StoredEvent[]>;
   lastCursor(): Promise<number>;
@@ -77,14 +74,14 @@ export interface Store {
   /** Records the result of a delivery; false when the lease was lost meanwhile (nothing changed). */
   settleDelivery(cursor: number, owner: string, s: Settlement, now: number): Promise<boolean>;
   outboxBacklog(): Promise<{ pending: number; dead: number }>;
-  /** Records an MT's segments; releases (stores, correlated) the parked receipts they match. */
-  recordSubmit(rec: SubmitRecord, now: number): Promise<StoredEvent[]>;
   findClientMessageId(forms: readonly string[]): Promise<string | undefined>;
   /** The segments recorded for a client message id, in order; empty when it was never accepted. */
   findSubmit(clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]>;
-  /** Parks a receipt under its SMSC id forms, unless stored already or correlatable now (atomic). */
-  parkReceipt(event: Event, forms: readonly string[], now: number): Promise<ParkResult>;
-  /** Parks and submits in ONE transaction, in order, each with the outcome it would have had alone. */
+  /**
+   * Parks and submits in ONE transaction, in order, each with the outcome it would have had alone. A park stores
+   * its receipt under its SMSC id forms, unless stored already or correlatable now; a submit records an MT's
+   * segments and releases (stores, correlated) the parked receipts they match.
+   */
   correlate(ops: readonly CorrelationOp[], now: number): Promise<CorrelationOpResult[]>;
   /** Stores parked receipts that now correlate, and those parked before `olderThan` uncorrelated. */
   releaseParked(olderThan: number, now: number): Promise<{ correlated: StoredEvent[]; uncorrelated: StoredEvent[] }>;
@@ -113,7 +110,6 @@ export interface OpenStoreOptions {
 
 /** Opens the store behind `url` (`sqlite://path` or `postgres://…`) and migrates it. */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
-  dialectOf(url);
   const db = await openDb(url, opts);
   await migrate(db);
   return storeOn(db, opts.outbox ?? true);
@@ -121,19 +117,15 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
 
 function storeOn(db: Db, outbox: boolean): Store {
   return {
-    dialect: db.dialect,
     insertEvents: (events, now, unlessStored) => db.write((tx) => insertEvents(tx, db.dialect, events, now, outbox, unlessStored)),
     hasAnyDedupKey: (keys) => hasAnyDedupKey(db.read, keys),
-    existingDedupKeys: (keys) => existingDedupKeys(db.read, keys),
     eventsAfter: (after, limit) => eventsAfter(db.read, after, limit),
     lastCursor: () => lastCursor(db.read),
     claimDeliveries: (owner, now, leaseMs, limit) => db.write((tx) => claimDeliveries(tx, db.dialect, owner, now, leaseMs, limit)),
     settleDelivery: (cursor, owner, s, now) => db.write((tx) => settleDelivery(tx, cursor, owner, s, now)),
     outboxBacklog: () => outboxBacklog(db.read),
-    recordSubmit: (rec, now) => db.write((tx) => recordSubmit(tx, db.dialect, rec, now, outbox)),
     findClientMessageId: (forms) => findClientMessageId(db.read, forms),
     findSubmit: (id) => findSubmit(db.read, id),
-    parkReceipt: (event, forms, now) => db.write((tx) => parkReceipt(tx, db.dialect, event, forms, now, outbox)),
     correlate: (ops, now) => db.write((tx) => correlate(tx, db.dialect, ops, now, outbox)),
     releaseParked: (olderThan, now) => db.write((tx) => releaseParked(tx, db.dialect, olderThan, now, outbox)),
     acceptMoPart: (part, now, assemble) => db.write((tx) => acceptMoPart(tx, db.dialect, part, now, outbox, assemble)),
