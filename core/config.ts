@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { Topology, deepFreeze, devCredentialsIn, type Issue } from "../contract/index.ts";
+import { Topology, deepFreeze, devCredentialsIn, fromZod, type Issue } from "../contract/index.ts";
 
 const ms = z.number().int().nonnegative();
 
@@ -115,10 +115,10 @@ export function parseCoreConfig(raw: unknown, env: Record<string, string | undef
     if (kind === "number" && !/^\d+$/.test(v)) issues.push({ path: `${path} (${name})`, message: "must be a whole number" });
     else setPath(obj, path, kind === "number" ? Number(v) : v);
   }
-  const r = CoreConfigSchema.safeParse(obj);
-  if (!r.success) issues.push(...r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+  const r = fromZod(CoreConfigSchema.safeParse(obj));
+  if (!r.success) issues.push(...r.issues);
   if (issues.length || !r.success) throw new ConfigError(source, issues);
-  const c = r.data;
+  const c = r.output;
   if (c.mode === "production") {
     const bad = devCredentialsIn({
       "http.token": c.http.token,

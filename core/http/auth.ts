@@ -5,15 +5,11 @@ import { ProblemError } from "./problem.ts";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
-/** True when `given` equals `expected`, in time independent of where they differ (or their lengths). */
-export function tokenMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 export function bearerAuth(token: string): MiddlewareHandler {
+  const expected = digest(token); // the token's digest, once: a presented token is compared with it in constant time
   return async (c, next) => {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "");
-    if (!m || !tokenMatches(m[1]!, token)) {
+    if (!m || !timingSafeEqual(digest(m[1]!), expected)) {
       throw new ProblemError({
         status: 401,
         type: "unauthorized",

@@ -5,7 +5,8 @@
  * GET /v1/events?after=<cursor>&limit=<1-1000> pulls committed events in cursor order.
  */
 import type { Hono } from "hono";
-import { Event, describeIssues, eventIdFor, fromZod } from "../../contract/index.ts";
+import { Event, describeIssues, eventIdWith, fromZod } from "../../contract/index.ts";
+import { sha256hex } from "../mo-dedup.ts";
 import { readJson } from "./messages.ts";
 import { ProblemError, badRequest } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";
@@ -22,7 +23,7 @@ export function eventRoutes(app: Hono, deps: CoreAppDeps): void {
     const parsed = fromZod(Event.safeParse(await readJson(c.req.raw)));
     if (!parsed.success) throw badRequest(describeIssues(parsed.issues), parsed.issues);
     const event = parsed.output;
-    if (event.id !== (await eventIdFor(event.dedupKey))) {
+    if (event.id !== eventIdWith(sha256hex, event.dedupKey)) { // eventIdFor's id, without WebCrypto's async round trip
       throw badRequest("id: is not the id of this dedupKey (eventIdFor)", [{ path: "id", message: "does not match dedupKey" }]);
     }
     let r;

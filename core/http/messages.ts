@@ -11,10 +11,9 @@
  */
 import type { Hono } from "hono";
 import { CLIENT_MESSAGE_ID_RULE, describeIssues, isClientMessageId, newClientMessageId, parseOutboundMessage, systemClock, type SendOutcome } from "../../contract/index.ts";
+import { classifyStatus } from "../smpp/status.ts";
 import { badRequest, problemResponse } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";
-
-const THROTTLE_STATUSES = new Set([0x58, 0x14]); // ESME_RTHROTTLED, ESME_RMSGQFUL
 
 export async function readJson(req: Request): Promise<unknown> {
   try {
@@ -28,7 +27,7 @@ export function outcomeResponse(o: SendOutcome): Response {
   if (o.status === "accepted") return Response.json(o, { status: o.deduplicated ? 200 : 202 });
   if (o.status === "unknown") return Response.json(o, { status: 202 });
   const retry = o.retryAfterSeconds;
-  const throttled = (o.smppStatus !== undefined && THROTTLE_STATUSES.has(o.smppStatus)) || o.resultCode === 6;
+  const throttled = (o.smppStatus !== undefined && classifyStatus(o.smppStatus) === "retry_other_bind") || o.resultCode === 6;
   const status = retry !== undefined ? (throttled ? 429 : 503) : 422;
   return problemResponse({
     status,
