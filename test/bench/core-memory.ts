@@ -72,13 +72,16 @@ const url = /"url":"([^"]+)"/.exec(coreText.slice(coreText.indexOf("core listeni
 void (async () => {
   while (!(await coreOut.read()).done); // keep draining its log
 })();
-const bound = async () => ((await (await fetch(`${url}/v1/binds`)).json()) as { binds?: { state: string }[] } | { state: string }[]);
-for (let i = 0; i < 100; i++) {
-  const b = await bound();
-  const list = Array.isArray(b) ? b : (b.binds ?? []);
-  if (list.filter((x) => x.state === "bound").length === 4) break;
-  await Bun.sleep(50);
+const boundCount = async () => {
+  const { binds } = (await (await fetch(`${url}/v1/binds`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { binds: { state: string }[] };
+  return binds.filter((x) => x.state === "bound").length;
+};
+let allBound = false;
+for (let i = 0; i < 100 && !allBound; i++) {
+  allBound = (await boundCount()) === 4;
+  if (!allBound) await Bun.sleep(50);
 }
+if (!allBound) throw new Error("core did not bind 4 times (100 polls of /v1/binds, 50 ms apart)");
 const metricRss = async () => Number(/process_resident_memory_bytes (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN) / 1024;
 
 await Bun.sleep(1000);

@@ -197,10 +197,7 @@ async function main(): Promise<void> {
     // Variants of the edge to compare in the same run (directories beside edge/ holding worker.ts and deno.ts);
     // default: edge/ alone. For experiments by elimination.
     const dirs = (process.env.BENCH_EDGE_DIRS ?? "edge").split(",");
-    const bundles = await Promise.all(dirs.map(async (dir) => dir === "edge" ? workerBundle() : (await build({
-      entryPoints: [join(ROOT, dir, "worker.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022",
-      mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], write: false, logLevel: "silent",
-    })).outputFiles[0]!.text));
+    const bundles = await Promise.all(dirs.map((dir) => workerBundle(dir)));
     const edgeCode = bundles[0]!;
 
     const results: string[] = [];

@@ -8,16 +8,12 @@
  * Issue 4 targets: > 20,000/s sqlite, > 5,000/s PostgreSQL.
  * Usage: [ONLY=sqlite:mo,…] npx bun test/bench/inbound.ts [perBindSqlite=25000] [perBindPg=10000] [window=256]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseCoreConfig } from "../../core/config.ts";
 import { startGateway } from "../../core/gateway.ts";
 import { createLogger } from "../../core/log.ts";
 import { Session } from "../../core/smpp/session.ts";
-import { dropSchema } from "../../core/store/db.ts";
+import { backend, type BackendName } from "../core/helpers/stores.ts";
 
-const PG_URL = process.env.GSH_TEST_PG_URL ?? "postgres://127.0.0.1:5432/test";
 const BINDS = 4;
 const perBindSqlite = Number(process.argv[2] ?? 25_000);
 const perBindPg = Number(process.argv[3] ?? 10_000);
@@ -68,10 +64,9 @@ function config(port: number, store: { url: string; schema?: string }) {
  * kind "receipt": receipts whose MT the store knows (the usual case: correlated, group-committed);
  * "parked": receipts for unknown SMSC ids (each parked in its own transaction: the worst case).
  */
-async function gatewayRun(storeName: "sqlite" | "postgres", kind: "mo" | "receipt" | "parked", count: number): Promise<Row> {
-  const dir = mkdtempSync(join(tmpdir(), "gsh-inbound-"));
-  const schema = `bench_in_${process.pid}_${kind}`;
-  const store = storeName === "sqlite" ? { url: `sqlite://${join(dir, "core.sqlite")}` } : { url: PG_URL, schema };
+async function gatewayRun(storeName: BackendName, kind: "mo" | "receipt" | "parked", count: number): Promise<Row> {
+  const db = backend(storeName); // a temp sqlite file or a throwaway PostgreSQL schema; the gateway opens its own store
+  const store = db.schema === undefined ? { url: db.url } : { url: db.url, schema: db.schema };
   const run = (0x100000 + Math.floor(Math.random() * 0xeffff)).toString(16); // hex: the SMSC ids stay hex
   const blaster = await startBlaster(count, kind === "mo" ? "mo" : "receipt", { HOLD: "1", RUN: run });
   const gw = await startGateway(config(blaster.port, store), { log: createLogger({ level: "error" }) });
@@ -90,8 +85,7 @@ async function gatewayRun(storeName: "sqlite" | "postgres", kind: "mo" | "receip
   } finally {
     await gw.stop();
     blaster.stop();
-    rmSync(dir, { recursive: true, force: true });
-    if (storeName === "postgres") await dropSchema(PG_URL, schema);
+    await db.cleanup();
   }
 }
 

@@ -5,31 +5,26 @@
  * transaction per event, at concurrency 1 and 256. Issue 4 targets: > 20,000/s sqlite, > 5,000/s PostgreSQL.
  * Run: npx bun test/bench/inbox.ts [seconds per case, default 2]
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { dedupKeys, type Event } from "../../contract/index.ts";
+import { dedupKeys, makeEventWith, type Event } from "../../contract/index.ts";
 import { Inbox } from "../../core/inbox.ts";
-import { dropSchema } from "../../core/store/db.ts";
-import { openStore, type Store } from "../../core/store/store.ts";
+import { sha256hex } from "../../core/mo-dedup.ts";
+import type { Store } from "../../core/store/store.ts";
+import { BACKENDS, backend, type Backend } from "../core/helpers/stores.ts";
 
-const PG_URL = process.env.GSH_TEST_PG_URL ?? "postgres://127.0.0.1:5432/test";
 const SECONDS = Number(process.argv[2] ?? 2);
 let serial = 0;
 
 /** A realistic MO event; the id is computed synchronously (the store does not recheck it). */
 function nextEvent(): Event {
   const n = serial++;
-  const dedupKey = dedupKeys.moById(`bench-${process.pid}-${n}`);
-  const id = `evt_${new Bun.CryptoHasher("sha256").update(dedupKey).digest("hex").slice(0, 32)}`;
-  return {
-    type: "message.received",
-    id,
-    dedupKey,
-    receivedAt: new Date().toISOString(),
-    source: { channel: "smpp", site: "dc3", node: "smc1.dc3" },
-    data: { from: "+12025550100", to: "12345", text: `benchmark message number ${n}, about as long as a typical reply to a campaign` },
-  };
+  return makeEventWith(
+    sha256hex,
+    "message.received",
+    dedupKeys.moById(`bench-${process.pid}-${n}`),
+    { from: "+12025550100", to: "12345", text: `benchmark message number ${n}, about as long as a typical reply to a campaign` },
+    { channel: "smpp", site: "dc3", node: "smc1.dc3" },
+    new Date(),
+  );
 }
 
 async function run(store: Store, groupCommit: boolean, concurrency: number): Promise<number> {
@@ -47,7 +42,7 @@ async function run(store: Store, groupCommit: boolean, concurrency: number): Pro
   return committed / ((performance.now() - t0) / 1000);
 }
 
-async function backendCases(name: string, open: () => Promise<Store>, cleanup: () => Promise<void>) {
+async function backendCases({ name, open, cleanup }: Backend) {
   const store = await open();
   try {
     await run(store, true, 64); // warm-up
@@ -59,13 +54,9 @@ async function backendCases(name: string, open: () => Promise<Store>, cleanup: (
       }
     }
   } finally {
-    await store.close();
-    await cleanup();
+    await cleanup(); // closes the store, then removes the temp dir or drops the schema
   }
 }
 
 console.log(`inbox.accept → COMMIT, distinct events, ${SECONDS} s per case (bun ${Bun.version}, ${navigator.hardwareConcurrency} cpus)`);
-const dir = mkdtempSync(join(tmpdir(), "gsh-bench-"));
-await backendCases("sqlite", () => openStore(`sqlite://${join(dir, "bench.sqlite")}`), async () => rmSync(dir, { recursive: true, force: true }));
-const schema = `bench_${process.pid}`;
-await backendCases("postgres", () => openStore(PG_URL, { schema }), () => dropSchema(PG_URL, schema));
+for (const name of BACKENDS) await backendCases(backend(name));

@@ -8,7 +8,7 @@ import { smscMessageIdForms, type Event } from "../../contract/index.ts";
 import { startReceiver, type Receiver } from "../demo/receiver.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { backend } from "./helpers/stores.ts";
-import { allEvents, postMt, simConfig, startSimCore, until, type SimCore } from "./helpers/sim-core.ts";
+import { allEvents, postMt, simConfig, startSimCore, until, WEBHOOK_SECRET, type SimCore } from "./helpers/sim-core.ts";
 
 const db = backend("sqlite");
 let sim: Simulator;
@@ -18,7 +18,7 @@ const run = crypto.randomUUID().slice(0, 6);
 
 beforeAll(async () => {
   sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 1_000 });
-  receiver = startReceiver({ port: 0, secret: "test-webhook-secret" });
+  receiver = startReceiver({ port: 0, secret: WEBHOOK_SECRET });
   core = await startSimCore(simConfig(sim, { storeUrl: db.url, webhookUrl: receiver.url }));
   await sim.ledger.waitFor((l) => l.activeBinds.length === 4, 3_000);
 });

@@ -41,7 +41,7 @@ export interface SmppPackage {
 export const smpp = createRequire(import.meta.url)("smpp") as SmppPackage;
 
 /** An `smpp` package SMSC on 127.0.0.1:0; `onSession` wires each accepted session. */
-export async function startSmsc(onSession: (s: PkgSession) => void): Promise<{ port: number; server: PkgServer; close(): Promise<void> }> {
+async function startSmsc(onSession: (s: PkgSession) => void): Promise<{ port: number; server: PkgServer; close(): Promise<void> }> {
   const server = smpp.createServer({}, (s) => {
     s.on("error", () => {}); // peers we kill on purpose
     onSession(s);

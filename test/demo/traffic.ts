@@ -56,7 +56,7 @@ export interface Endpoints {
 }
 
 /** Reads an HTTP answer into a clear outcome, or says why it is not one. */
-export async function readAnswer(r: Response): Promise<Answer> {
+async function readAnswer(r: Response): Promise<Answer> {
   const text = await r.text();
   let body: unknown;
   try {

@@ -9,7 +9,7 @@
 import { audit, type AuditReport, type SeenEvent } from "../demo/audit.ts";
 import { Traffic } from "../demo/traffic.ts";
 import type { Fault } from "../sim/index.ts";
-import { startStack, waitUntil, type EdgeRuntime, type Stack } from "./stack.ts";
+import { startStack, type EdgeRuntime, type Stack } from "./stack.ts";
 
 export interface ChaosOptions {
   durationMs: number;
@@ -103,7 +103,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     edgeEnv: { BREAKER_COOLDOWN_MS: "1000" },
   });
   try {
-    await waitUntil(() => stack.sim.ledger.activeBinds.length === 4, 5_000, "four binds");
+    await stack.sim.ledger.waitFor((l) => l.activeBinds.length === 4, 5_000);
     const runId = `c${Date.now().toString(36)}`;
     const traffic = new Traffic(stack.endpoints, { runId, timeoutMs: 15_000 });
     const since = Date.now();
@@ -117,7 +117,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     let next = 0;
     let mtDue = 0;
     let moDue = 0;
-    let moN = 0;
     let lastSay = 0;
     while (Date.now() - since < o.durationMs) {
       const elapsed = Date.now() - since;
@@ -132,7 +131,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         track(traffic.sendMt("edge"));
         track(traffic.sendMt("core"));
       }
-      for (; moDue <= (elapsed * o.moPerSecond) / 1000; moDue++) track(traffic.injectMo(moN++ % 2 ? "http" : "smpp"));
+      for (; moDue <= (elapsed * o.moPerSecond) / 1000; moDue++) track(traffic.injectMo(moDue % 2 ? "http" : "smpp"));
       if (elapsed - lastSay >= 5_000) {
         lastSay = elapsed;
         const tt = traffic.totals();

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CoreConfig } from "../../core/config.ts";
-import { simConfig, startSimCore, TOKEN, type SimCore } from "../core/helpers/sim-core.ts";
+import { simConfig, startSimCore, TOKEN, WEBHOOK_SECRET, type SimCore } from "../core/helpers/sim-core.ts";
 import { startReceiver, type Receiver } from "../demo/receiver.ts";
 import type { Endpoints } from "../demo/traffic.ts";
 import { CALLBACK_SECRET, TEST_KEY, edgeEnv, startDenoEdge, startWorkerdEdge, type RunningEdge } from "../edge/harness.ts";
@@ -34,8 +34,6 @@ export interface Stack {
   /** Stops everything started, in reverse order; safe to call twice and after a failed start. */
   stop(): Promise<void>;
 }
-
-const WEBHOOK_SECRET = "test-webhook-secret"; // simConfig's webhook secret
 
 /** Starts the stack; on a failed start, stops what was started and rethrows. */
 export async function startStack(o: StackOptions): Promise<Stack> {
@@ -67,14 +65,5 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   } catch (e) {
     await stop();
     throw e;
-  }
-}
-
-/** Polls `cond` every 20 ms until true; throws after `ms`. */
-export async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await Bun.sleep(20);
   }
 }

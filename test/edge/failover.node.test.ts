@@ -12,8 +12,7 @@ import { refusedUrl, startReceiver, type Receiver } from "./receivers.ts";
 class MemoryLayer implements HealthLayer {
   readonly name = "shared" as const;
   records = new Map<string, HealthRecord>();
-  reads = 0;
-  async read() { this.reads++; return new Map(this.records); }
+  async read() { return new Map(this.records); }
   async write(r: HealthRecord) { this.records.set(r.site, r); }
 }
 

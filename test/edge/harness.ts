@@ -19,6 +19,8 @@ export const TEST_KEY = "test-key-1";
 export const CALLBACK_SECRET = "cb-secret-123";
 export const CORE_TOKEN = "core-token-1";
 export const ALLOWED_ORIGIN = "https://app.example.com";
+/** The Genesys account the edge is configured with (the simulator must be started with it). */
+export const GENESYS_ACCOUNT = { login: "edge-test", password: "edge-test-password" };
 
 export async function keyHash(key: string): Promise<string> {
   return toHex(await sha256(key));
@@ -29,8 +31,8 @@ export async function edgeEnv(sites: { dc3: string; bos: string }, coreUrl: stri
   return {
     EDGE_ENV: "production",
     GENESYS_SITES: `dc3=${sites.dc3},bos=${sites.bos}`,
-    GENESYS_LOGIN: "edge-test",
-    GENESYS_PASSWORD: "edge-test-password",
+    GENESYS_LOGIN: GENESYS_ACCOUNT.login,
+    GENESYS_PASSWORD: GENESYS_ACCOUNT.password,
     EDGE_API_KEY_HASHES: await keyHash(TEST_KEY),
     CALLBACK_SECRET,
     CORE_URL: coreUrl,
@@ -47,8 +49,6 @@ export async function edgeEnv(sites: { dc3: string; bos: string }, coreUrl: stri
 
 export interface RunningEdge {
   url: string;
-  /** Lines the edge logged (JSON lines on Deno; console output on workerd). */
-  logs: string[];
   stop(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge>
       cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const logs: string[] = [];
+    const logs: string[] = []; // what deno printed, for the start-up error messages
     let buf = "";
     const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`deno did not start:\n${logs.join("\n")}`)); }, 20_000);
     const stop = () => new Promise<void>((r) => {
@@ -76,7 +76,7 @@ export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge>
         logs.push(line);
         try {
           const j = JSON.parse(line) as { msg?: string; port?: number };
-          if (j.msg === "listening") { clearTimeout(timer); resolve({ url: `http://127.0.0.1:${j.port}`, logs, stop }); }
+          if (j.msg === "listening") { clearTimeout(timer); resolve({ url: `http://127.0.0.1:${j.port}`, stop }); }
         } catch { /* not JSON */ }
       }
     });
@@ -85,20 +85,23 @@ export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge>
   });
 }
 
-let bundled: Promise<string> | undefined;
+const bundled = new Map<string, Promise<string>>();
 
-/** edge/worker.ts as one ES module, the way wrangler would bundle it. */
-export function workerBundle(): Promise<string> {
-  bundled ??= build({
-    entryPoints: [join(ROOT, "edge/worker.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022",
-    mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], write: false, logLevel: "silent",
-  }).then((r) => r.outputFiles[0]!.text);
-  return bundled;
+/** `<dir>/worker.ts` (a directory under the repo root, default edge/) as one ES module, the way wrangler would bundle it; built once per directory. */
+export function workerBundle(dir = "edge"): Promise<string> {
+  let bundle = bundled.get(dir);
+  if (!bundle) {
+    bundle = build({
+      entryPoints: [join(ROOT, dir, "worker.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022",
+      mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], write: false, logLevel: "silent",
+    }).then((r) => r.outputFiles[0]!.text);
+    bundled.set(dir, bundle);
+  }
+  return bundle;
 }
 
 /** edge/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV. */
 export async function startWorkerdEdge(env: Record<string, string>, opts: { kv?: boolean } = {}): Promise<RunningEdge & { mf: Miniflare }> {
-  const logs: string[] = [];
   const bindings: Record<string, { type: "text"; value: string } | { type: "kv" }> = {};
   for (const [k, v] of Object.entries(env)) bindings[k] = { type: "text", value: v };
   if (opts.kv) bindings.HEALTH_KV = { type: "kv" };
@@ -111,7 +114,7 @@ export async function startWorkerdEdge(env: Record<string, string>, opts: { kv?:
     } }],
   } as ConstructorParameters<typeof Miniflare>[0]);
   const url = await mf.ready;
-  return { url: url.origin, logs, mf, stop: () => mf.dispose() };
+  return { url: url.origin, mf, stop: () => mf.dispose() };
 }
 
 /** The core's POST /v1/events, stood in by a real HTTP server: stores events, or fails on demand. */

@@ -2,7 +2,7 @@
 // process's failure to another, and in workerd the scheduled prober writes KV, which a cold isolate obeys.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../sim/index.ts";
-import { edgeEnv, startDenoEdge, startFakeCore, startWorkerdEdge, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
+import { edgeEnv, GENESYS_ACCOUNT, startDenoEdge, startFakeCore, startWorkerdEdge, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
 
 const MSG = { to: "+12025550100", sender: "12345", text: "hello" };
 
@@ -21,7 +21,7 @@ describe("health layers in real runtimes", () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    [sim, core] = await Promise.all([startSimulator({ account: { login: "edge-test", password: "edge-test-password" } }), startFakeCore()]);
+    [sim, core] = await Promise.all([startSimulator({ account: GENESYS_ACCOUNT }), startFakeCore()]);
     env = await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, { BREAKER_COOLDOWN_MS: "20000" });
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@
 // healthy with closed breakers (it waits out the cool-down it caused), so they stay independent.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../sim/index.ts";
-import { ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
+import { ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, GENESYS_ACCOUNT, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
 
 const COOLDOWN_MS = 1500;
 const MSG = { to: "+12025550100", sender: "12345", text: "hello" };
@@ -40,7 +40,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
     }
 
     beforeAll(async () => {
-      [sim, core] = await Promise.all([startSimulator({ controlPort: 0, httpPorts: { dc3: 0, bos: 0 }, account: { login: "edge-test", password: "edge-test-password" } }), startFakeCore()]);
+      [sim, core] = await Promise.all([startSimulator({ controlPort: 0, httpPorts: { dc3: 0, bos: 0 }, account: GENESYS_ACCOUNT }), startFakeCore()]);
       edge = await start(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, { BREAKER_COOLDOWN_MS: String(COOLDOWN_MS) }));
     });
     afterAll(async () => {
@@ -161,7 +161,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       expect(h.sites.map((s: any) => s.site)).toEqual(["dc3", "bos"]);
       expect(h.sites[0]).toMatchObject({ state: "up" });
       expect(typeof h.sites[0].latencyMs).toBe("number");
-      for (const secret of ["edge-test-password", TEST_KEY, CALLBACK_SECRET, CORE_TOKEN]) expect(text).not.toContain(secret);
+      for (const secret of [GENESYS_ACCOUNT.password, TEST_KEY, CALLBACK_SECRET, CORE_TOKEN]) expect(text).not.toContain(secret);
       const page = await fetch(`${edge.url}/`);
       expect(page.headers.get("content-type")).toContain("text/html");
       expect(await page.text()).toContain("v1/health");

@@ -8,7 +8,7 @@ export function deliver(fields: Parameters<typeof smFields>[0]): DeliverSmPdu {
 }
 
 /** The UDH of one part. */
-export function udh(scheme: "udh8" | "udh16", ref: number, total: number, seq: number): Uint8Array {
+function udh(scheme: "udh8" | "udh16", ref: number, total: number, seq: number): Uint8Array {
   return scheme === "udh8" ? Uint8Array.of(5, 0x00, 3, ref & 0xff, total, seq) : Uint8Array.of(6, 0x08, 4, (ref >> 8) & 0xff, ref & 0xff, total, seq);
 }
 

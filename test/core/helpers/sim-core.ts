@@ -14,6 +14,8 @@ import { TOKEN } from "./core-app.ts";
 
 export { TOKEN };
 export const AUTH = { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+/** The webhook secret simConfig configures (receivers checking signatures use it too). */
+export const WEBHOOK_SECRET = "test-webhook-secret";
 
 export interface SimConfigOptions {
   storeUrl: string;
@@ -29,7 +31,7 @@ export function simConfig(sim: Simulator, o: SimConfigOptions): CoreConfig {
   return parseCoreConfig({
     http: { port: 0, token: TOKEN },
     store: { url: o.storeUrl, ...(o.schema && { schema: o.schema }) },
-    webhook: { secret: "test-webhook-secret", baseMs: 50, capMs: 200, timeoutMs: 2_000, ...(o.webhookUrl && { url: o.webhookUrl }) },
+    webhook: { secret: WEBHOOK_SECRET, baseMs: 50, capMs: 200, timeoutMs: 2_000, ...(o.webhookUrl && { url: o.webhookUrl }) },
     genesys: { login: "demo", password: "demo" },
     topology: {
       sites: (["dc3", "bos"] as const).map((name) => ({ name, httpUrl: sim.sites[name].httpUrl })),
@@ -44,22 +46,18 @@ export function simConfig(sim: Simulator, o: SimConfigOptions): CoreConfig {
 export interface SimCore {
   readonly gateway: Gateway;
   readonly url: string;
-  /** warn/error log lines (JSON), kept for assertions. */
-  readonly logs: string[];
   stop(): Promise<void>;
 }
 
 /** Starts a gateway on `cfg` and serves its app on 127.0.0.1:0. */
 export async function startSimCore(cfg: CoreConfig, opts: { bindClock?: Clock; random?: () => number; owner?: string } = {}): Promise<SimCore> {
-  const logs: string[] = [];
-  const log = createLogger({ level: "warn", write: (l) => logs.push(l) });
+  const log = createLogger({ level: "warn", write: () => undefined }); // silent
   const gateway = await startGateway(cfg, { log, ...opts });
   const server = serveCore(gateway.app, { hostname: "127.0.0.1", port: 0 });
   let stopped = false;
   return {
     gateway,
     url: `http://127.0.0.1:${server.port}`,
-    logs,
     async stop() {
       if (stopped) return;
       stopped = true;
