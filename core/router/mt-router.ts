@@ -31,9 +31,16 @@ export interface RouterOptions {
   onSubmit?: (e: { node: string; outcome: Attempt["outcome"]; ms: number; inFlight: number }) => void;
 }
 
+/** No bind free now: when the first pause ends, and the SMSC's status if every bind left is paused by it. */
+interface Busy {
+  readonly resumeAt: number;
+  readonly throttled: number | undefined;
+}
+
 export class MtRouter {
   readonly #slots: SlotWait;
-  readonly #pausedUntil = new Map<string, number>();
+  /** Throttled binds: until when each is left alone, and the status that paused it. */
+  readonly #paused = new Map<string, { until: number; status: number }>();
   readonly #inProgress = new Map<string, Promise<SendOutcome>>();
   #ref = 0;
 
@@ -100,11 +107,14 @@ export class MtRouter {
    * The active bind with a free slot and the fewest in flight, skipping paused ones, `tried` (full or
    * throttled for this segment) and `failed` (answered an error for it).
    */
-  #pick(tried: ReadonlySet<string>, failed: ReadonlySet<string>): NodeBind | "none_active" | "all_failed" | "all_busy" {
+  #pick(tried: ReadonlySet<string>, failed: ReadonlySet<string>): NodeBind | "none_active" | "all_failed" | Busy {
     const now = this.opts.clock.now();
     let best: NodeBind | undefined;
     let active = 0;
     let failedActive = 0;
+    let paused = 0;
+    let resumeAt = Infinity;
+    let throttleStatus = 0;
     for (const b of this.opts.binds()) {
       const s = b.session;
       if (!s) continue;
@@ -113,12 +123,19 @@ export class MtRouter {
         failedActive++;
         continue;
       }
-      if (tried.has(b.node.name) || (this.#pausedUntil.get(b.node.name) ?? 0) > now || s.inFlight >= s.window) continue;
+      const pause = this.#paused.get(b.node.name);
+      if (pause && pause.until > now) {
+        paused++;
+        if (pause.until < resumeAt) [resumeAt, throttleStatus] = [pause.until, pause.status];
+        continue;
+      }
+      if (tried.has(b.node.name) || s.inFlight >= s.window) continue;
       if (!best || s.inFlight < best.session!.inFlight) best = b;
     }
     if (best) return best;
     if (active === 0) return "none_active";
-    return failedActive === active ? "all_failed" : "all_busy";
+    if (failedActive === active) return "all_failed";
+    return { resumeAt, throttled: paused === active - failedActive ? throttleStatus : undefined };
   }
 
   async #submitOne(
@@ -138,13 +155,16 @@ export class MtRouter {
       const bind = this.#pick(tried, failed);
       if (bind === "none_active") return { kind: "rejected", reason: "no SMSC bind is active", retryAfterSeconds: 5 };
       if (bind === "all_failed") return { kind: "rejected", ...lastError! };
-      if (bind === "all_busy") {
-        // Every active bind is full, paused or already tried for this segment: wait for a slot, bounded.
+      if ("resumeAt" in bind) {
+        // Every active bind is full, paused or already tried for this segment: wait, bounded, for a slot to
+        // free or the first pause to end.
         tried.clear();
-        if (!(await this.#slots.wait(deadline - clock.now()))) {
-          return { kind: "rejected", reason: "every active bind is busy or throttled", retryAfterSeconds: 1 };
-        }
-        continue;
+        const now = clock.now();
+        const woke = await this.#slots.wait(Math.min(deadline, bind.resumeAt) - now);
+        if (woke === "woken" || (woke === "timeout" && clock.now() < deadline)) continue;
+        if (bind.throttled === undefined) return { kind: "rejected", reason: "every active bind is busy", retryAfterSeconds: 1 };
+        const retryAfterSeconds = Math.max(1, Math.ceil((bind.resumeAt - clock.now()) / 1000));
+        return { kind: "rejected", reason: `every active bind is throttled: ${statusName(bind.throttled)}`, smppStatus: bind.throttled, retryAfterSeconds };
       }
       const t0 = clock.now();
       const r: SubmitResult = await bind.session!.submit(sm);
@@ -179,7 +199,7 @@ export class MtRouter {
           }
           if (cls === "retry_other_bind") {
             record("throttled", r.status);
-            this.#pausedUntil.set(node, clock.now() + this.opts.throttlePauseMs);
+            this.#paused.set(node, { until: clock.now() + this.opts.throttlePauseMs, status: r.status });
             tried.add(node);
             continue;
           }

@@ -13,18 +13,19 @@ export class SlotWait {
     readonly maxWaiters: number,
   ) {}
 
-  /** Resolves true when woken, false on timeout or when too many are waiting already. */
-  wait(ms: number): Promise<boolean> {
-    if (this.#waiters.size >= this.maxWaiters || ms <= 0) return Promise.resolve(false);
+  /** `woken` when a slot may have freed, `timeout` after `ms`, `crowded` at once when too many wait already. */
+  wait(ms: number): Promise<"woken" | "timeout" | "crowded"> {
+    if (this.#waiters.size >= this.maxWaiters) return Promise.resolve("crowded");
+    if (ms <= 0) return Promise.resolve("timeout");
     return new Promise((resolve) => {
       const wake = () => {
         this.clock.clearTimeout(timer);
         this.#waiters.delete(wake);
-        resolve(true);
+        resolve("woken");
       };
       const timer = this.clock.setTimeout(() => {
         this.#waiters.delete(wake);
-        resolve(false);
+        resolve("timeout");
       }, ms);
       this.#waiters.add(wake);
     });

@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../contract/index.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
+import type { NodeName } from "../sim/types.ts";
 import { backend } from "./helpers/stores.ts";
 import { boundNodes, postMt, simConfig, startSimCore, until, type SimCore } from "./helpers/sim-core.ts";
 
-const ALL = ["smc1.bos", "smc1.dc3", "smc2.bos", "smc2.dc3"];
+const ALL: NodeName[] = ["smc1.bos", "smc1.dc3", "smc2.bos", "smc2.dc3"];
 const db = backend("sqlite");
 const clock = new ManualClock(0);
 let sim: Simulator;
@@ -130,5 +131,18 @@ describe("core ↔ simulator: binds", () => {
     const retried = results.filter((r) => r.json.attempts.some((a: { outcome: string }) => a.outcome === "throttled"));
     expect(retried.length).toBe(throttled.length);
     expect(retried.every((r) => r.json.node !== "smc1.bos")).toBe(true);
+  });
+
+  test("every node throttling: 429 with Retry-After and the SMSC's status, after one more try on each", async () => {
+    const faults = ALL.map((target) => sim.addFault({ target, kind: "throttle" }));
+    const t0 = Date.now();
+    const r = await postMt(core, mt(300));
+    for (const f of faults) sim.removeFault(f);
+    expect(r.status).toBe(429);
+    expect(r.headers.get("retry-after")).toBe("1");
+    expect(r.json).toMatchObject({ type: expect.stringContaining("throttled"), outcome: { status: "rejected", smppStatus: 0x58 } });
+    const rejected = sim.ledger.mtRejected.filter((m) => m.at >= t0);
+    expect(rejected.map((m) => m.node ?? "").sort()).toEqual([...ALL, ...ALL].sort());
+    expect(sim.ledger.mtAccepted.filter((m) => m.at >= t0)).toHaveLength(0);
   });
 });

@@ -152,6 +152,33 @@ describe("MT router", () => {
     await stuck.clock.advance(0);
     const waiting = stuck.router.send(msg(), "s2");
     await stuck.clock.advance(2000);
-    expect(await waiting).toMatchObject({ status: "rejected", reason: "every active bind is busy or throttled", retryAfterSeconds: 1 });
+    const busy = await waiting;
+    expect(busy).toMatchObject({ status: "rejected", reason: "every active bind is busy", retryAfterSeconds: 1 });
+    expect(busy.status === "rejected" && busy.smppStatus).toBeUndefined();
+  });
+
+  test("a throttled bind is tried again when its pause ends, not at the end of the wait", async () => {
+    const { router, clock, events } = await setup(["smc1.dc3"], { "smc1.dc3": (n) => ({ kind: "resp", status: n === 1 ? Status.ESME_RTHROTTLED : 0, messageId: String(n) }) });
+    const o = router.send(msg(), "p1");
+    await clock.advance(999);
+    expect(events.map((e) => e.outcome)).toEqual(["throttled"]);
+    await clock.advance(1);
+    expect(await o).toMatchObject({ status: "accepted", node: "smc1.dc3" });
+    expect(clock.now()).toBe(1000);
+  });
+
+  test("when every active bind stays throttled, the answer carries the SMSC's status and when to retry", async () => {
+    const throttle = () => ({ kind: "resp", status: Status.ESME_RTHROTTLED, messageId: "" }) as const;
+    const { router, clock, events } = await setup(["smc1.dc3", "smc1.bos"], { "smc1.dc3": throttle, "smc1.bos": throttle });
+    const o = router.send(msg(), "th");
+    await clock.advance(1000); // both pauses end: each bind is asked once more
+    await clock.advance(1000); // the 2 s wait is over
+    expect(await o).toMatchObject({
+      status: "rejected",
+      reason: "every active bind is throttled: ESME_RTHROTTLED",
+      smppStatus: Status.ESME_RTHROTTLED,
+      retryAfterSeconds: 1,
+    });
+    expect(events.map((e) => e.outcome)).toEqual(["throttled", "throttled", "throttled", "throttled"]);
   });
 });
