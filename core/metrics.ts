@@ -4,9 +4,7 @@
  * rebinds), the MT router (submits, latency), the inbox (dedup hits), the outbox (webhook deliveries).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-
-/** The states a bind reports (the bind step's state machine). */
-export const BIND_STATES = ["idle", "connecting", "binding", "bound", "unbinding", "backoff"] as const;
+import { BIND_STATE_KINDS, type BindState } from "./binds/bind-state.ts";
 
 export interface CoreMetricsOptions {
   /** Read at scrape time for the outbox backlog gauge. */
@@ -65,6 +63,6 @@ export function createCoreMetrics(opts: CoreMetricsOptions = {}) {
 export type CoreMetrics = ReturnType<typeof createCoreMetrics>;
 
 /** Sets the bind-state gauge for one bind: 1 for `state`, 0 for every other state. */
-export function setBindState(m: CoreMetrics, node: string, site: string, state: string): void {
-  for (const s of BIND_STATES) m.bindState.set({ node, site, state: s }, s === state ? 1 : 0);
+export function setBindState(m: CoreMetrics, node: string, site: string, state: BindState["kind"]): void {
+  for (const s of BIND_STATE_KINDS) m.bindState.set({ node, site, state: s }, s === state ? 1 : 0);
 }

@@ -11,6 +11,12 @@ export type BindState =
   | { readonly kind: "backoff"; readonly since: number; readonly nextAttemptAt: number; readonly lastError: string }
   | { readonly kind: "stopped"; readonly since: number };
 
+/** Every state's name, for the metrics' one-series-per-state gauge; the compiler keeps it complete. */
+export const BIND_STATE_KINDS = ["idle", "connecting", "bound", "unbinding", "backoff", "stopped"] as const satisfies readonly BindState["kind"][];
+// Fails to compile when a kind is added to BindState and not to the list.
+const _everyKind: Exclude<BindState["kind"], (typeof BIND_STATE_KINDS)[number]> extends never ? true : never = true;
+void _everyKind;
+
 /** What /v1/binds shows for one node. */
 export interface BindInfo {
   readonly node: string;

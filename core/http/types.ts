@@ -18,7 +18,7 @@ export interface MtSender {
 export interface BindInfo {
   readonly node: string;
   readonly site: string;
-  /** idle | connecting | binding | bound | unbinding | backoff (metrics.BIND_STATES). */
+  /** idle | connecting | bound | unbinding | backoff | stopped (BIND_STATE_KINDS). */
   readonly state: string;
   /** When it entered `state`, epoch ms. */
   readonly since: number;
