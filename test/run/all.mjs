@@ -19,10 +19,12 @@ function run(name, cmd, args, opts = {}) {
   return { code: r.status ?? 1, ms: Date.now() - t0 };
 }
 
-function record(name, passed, failed, ms) {
+// A skipped or todo test is a defect (it cannot fail), so it counts as failed, and the line says so.
+function record(name, passed, failed, ms, skipped = 0) {
   totals.passed += passed;
-  totals.failed += failed;
-  lines.push(`${name.padEnd(10)} ${String(passed).padStart(5)} passed ${String(failed).padStart(4)} failed  ${(ms / 1000).toFixed(1)}s`);
+  totals.failed += failed + skipped;
+  const skip = skipped ? `  (${skipped} skipped or todo, counted as failed)` : "";
+  lines.push(`${name.padEnd(10)} ${String(passed).padStart(5)} passed ${String(failed + skipped).padStart(4)} failed  ${(ms / 1000).toFixed(1)}s${skip}`);
 }
 
 // A check with no count of its own (type check, bundle build) counts as one test.
@@ -41,7 +43,7 @@ check("bundle", "wrangler", ["deploy", "--dry-run", "--outdir", join(out, "bundl
   if (r) {
     const j = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
     const failed = j ? j.numFailedTests + (r.code !== 0 && j.numFailedTests === 0 ? 1 : 0) : 1;
-    record("vitest", j?.numPassedTests ?? 0, failed, r.ms);
+    record("vitest", j?.numPassedTests ?? 0, failed, r.ms, j ? j.numPendingTests + j.numTodoTests : 0);
   }
 }
 
@@ -50,16 +52,13 @@ check("bundle", "wrangler", ["deploy", "--dry-run", "--outdir", join(out, "bundl
   const r = run("bun", "bun", ["test", "--reporter=junit", `--reporter-outfile=${file}`], { env: { GSH_TEST_OUT: out } });
   if (r) {
     const xml = existsSync(file) ? readFileSync(file, "utf8") : "";
-    const m = xml.match(/<testsuites[^>]*\btests="(\d+)"[^>]*\bfailures="(\d+)"/) ?? xml.match(/<testsuites[^>]*\bfailures="(\d+)"[^>]*\btests="(\d+)"/);
-    let tests = 0, failures = 0;
-    if (m) {
-      const attrs = Object.fromEntries([...m[0].matchAll(/(\w+)="(\d+)"/g)].map((a) => [a[1], Number(a[2])]));
-      tests = attrs.tests ?? 0;
-      failures = (attrs.failures ?? 0) + (attrs.errors ?? 0);
-      tests -= attrs.skipped ?? 0;
-    }
+    // The opening <testsuites …> tag carries the totals: tests, failures, skipped (which includes todo).
+    const tag = xml.match(/<testsuites\b[^>]*>/)?.[0] ?? "";
+    const attrs = Object.fromEntries([...tag.matchAll(/(\w+)="(\d+)"/g)].map((a) => [a[1], Number(a[2])]));
+    const failures = (attrs.failures ?? 0) + (attrs.errors ?? 0);
+    const skipped = attrs.skipped ?? 0;
     const failed = failures + (r.code !== 0 && failures === 0 ? 1 : 0);
-    record("bun", tests - failures, failed, r.ms);
+    record("bun", (attrs.tests ?? 0) - failures - skipped, failed, r.ms, skipped);
   }
 }
 
