@@ -51,7 +51,7 @@ export function onError(log?: Logger) {
     if (err instanceof ProblemError) return problemResponse(err.problem);
     if (err instanceof HTTPException) {
       const status = err.status;
-      return problemResponse({ status, type: status === 413 ? "body-too-large" : "http-error", title: err.message || `HTTP ${status}` });
+      return problemResponse({ status, type: "http-error", title: err.message || `HTTP ${status}` });
     }
     log?.error("unhandled error in HTTP route", { path: c.req.path, err });
     return problemResponse({ status: 500, type: "internal-error", title: "Internal error", detail: "an unexpected error; see the core's log" });
