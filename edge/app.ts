@@ -152,9 +152,10 @@ export function createApp(deps: AppDeps): Hono {
 
 /**
  * The app when the configuration is unusable: every request gets 503 naming what to fix (setting names
- * only, never values). The entry logs the same once.
+ * only, never values), and one error line says the same in the log.
  */
-export function createFailClosedApp(issues: readonly Issue[]): Hono {
+export function createFailClosedApp(issues: readonly Issue[], log: (e: LogEvent) => void): Hono {
+  log({ level: "error", msg: "edge misconfigured: refusing to serve", problems: describeIssues(issues) });
   const detail = `the edge is not configured: ${describeIssues(issues)}`;
   const settings = [...new Set(issues.map((i) => i.path))];
   const app = new Hono();

@@ -7,7 +7,6 @@
  */
 import type { Hono } from "hono";
 import { systemClock } from "../contract/clock.ts";
-import { describeIssues } from "../contract/result.ts";
 import { createApp, createFailClosedApp } from "./app.ts";
 import { CacheHealthLayer } from "./cache-layer.ts";
 import { sharedDeadlines } from "./deadlines.ts";
@@ -23,9 +22,8 @@ const now = () => systemClock.now();
 let app: Hono;
 const parsed = parseConfig(env);
 if (!parsed.success) {
-  log({ level: "error", msg: "edge misconfigured: refusing to serve", problems: describeIssues(parsed.issues) });
+  app = createFailClosedApp(parsed.issues, log);
   if (parsed.issues.some(isDevCredentialIssue)) Deno.exit(1);
-  app = createFailClosedApp(parsed.issues);
 } else {
   const config = parsed.output;
   const shared = new CacheHealthLayer(await caches.open("edge-health"), now, targetsScope(config.targets));

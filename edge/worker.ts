@@ -5,7 +5,6 @@
  */
 import type { Hono } from "hono";
 import { systemClock } from "../contract/clock.ts";
-import { describeIssues } from "../contract/result.ts";
 import { createApp, createFailClosedApp } from "./app.ts";
 import { CacheHealthLayer, type CacheLike } from "./cache-layer.ts";
 import { parseConfig, targetsScope, type EdgeConfig } from "./config.ts";
@@ -22,8 +21,7 @@ function build(env: Env) {
   if (built?.env === env) return built;
   const parsed = parseConfig(env);
   if (!parsed.success) {
-    log({ level: "error", msg: "edge misconfigured: refusing to serve", problems: describeIssues(parsed.issues) });
-    built = { env, app: createFailClosedApp(parsed.issues), layers: [] };
+    built = { env, app: createFailClosedApp(parsed.issues, log), layers: [] };
     return built;
   }
   const config = parsed.output;

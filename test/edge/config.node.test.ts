@@ -1,11 +1,12 @@
 // Configuration: every problem named, dev credentials refused in production, the committed local config valid.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEV_CREDENTIALS } from "../../contract/dev-credentials.ts";
 import { DEV_API_KEY_HASH, parseConfig } from "../../edge/config.ts";
 import { createFailClosedApp } from "../../edge/app.ts";
-import { keyHash, ROOT } from "./harness.ts";
+import { keyHash, ROOT, startDenoEdge } from "./harness.ts";
 
 const good = async () => ({
   EDGE_ENV: "production",
@@ -64,11 +65,40 @@ describe("parseConfig", () => {
   it("fails closed: every request 503 problem+json naming the settings, never their values", async () => {
     const r = parseConfig({ ...(await good()), GENESYS_PASSWORD: "demo", CORE_TOKEN: undefined });
     if (r.success) throw new Error("expected problems");
-    const res = await createFailClosedApp(r.issues).request("/v1/messages", { method: "POST" });
+    const logged: object[] = [];
+    const res = await createFailClosedApp(r.issues, (e) => logged.push(e)).request("/v1/messages", { method: "POST" });
     expect(res.status).toBe(503);
+    // One log line, naming the settings and never their values.
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: "error", msg: "edge misconfigured: refusing to serve" });
+    expect(JSON.stringify(logged)).toContain("GENESYS_PASSWORD");
+    expect(JSON.stringify(logged)).not.toContain("demo");
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     const body = await res.json();
     expect(body.settings.sort()).toEqual(["CORE_TOKEN", "GENESYS_PASSWORD"]);
     expect(JSON.stringify(body)).not.toContain("demo");
   });
+
+  it("under Deno: a production config holding dev credentials exits with one log line; another problem serves 503", async () => {
+    const env = { ...(await good()), GENESYS_PASSWORD: DEV_CREDENTIALS.genesysPassword };
+    const r = spawnSync(join(ROOT, "node_modules/.bin/deno"), ["run", "--allow-net", "--allow-env", "edge/deno.ts"], {
+      cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: "0", NO_COLOR: "1" },
+      encoding: "utf8", timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; problems: string });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: "error", msg: "edge misconfigured: refusing to serve" });
+    expect(lines[0]!.problems).toContain("GENESYS_PASSWORD");
+    expect(r.stdout).not.toContain(DEV_CREDENTIALS.genesysPassword);
+
+    const edge = await startDenoEdge({ ...(await good()), CORE_TOKEN: "" });
+    try {
+      const res = await fetch(`${edge.url}/v1/health`);
+      expect(res.status).toBe(503);
+      expect((await res.json()).settings).toEqual(["CORE_TOKEN"]);
+    } finally {
+      await edge.stop();
+    }
+  }, 60_000);
 });
