@@ -7,6 +7,7 @@
  * straddle two parts.
  */
 import type { DeliverSmPdu } from "../smpp/index.ts";
+import { concatBytes } from "../smpp/wire.ts";
 import { decodeText } from "./text-decode.ts";
 
 /** How a part named its group. */
@@ -127,15 +128,4 @@ export function assembleText(parts: readonly PartBytes[], total: number): { text
   }
   flush();
   return { text, missing };
-}
-
-function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }

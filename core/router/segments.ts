@@ -5,6 +5,7 @@
  * data_coding values follow Genesys' table (GSM 03.38 = 2, UTF-16 = 8) and are configurable.
  */
 import { GSM_0338 } from "../gsm-table.ts";
+import { concatBytes } from "../smpp/wire.ts";
 
 export interface DataCodings {
   readonly gsm: number;
@@ -45,20 +46,6 @@ function pack(units: Uint8Array[], max: number): Part[] {
   return parts;
 }
 
-function concat(chunks: Uint8Array[], len: number, prefix?: Uint8Array): Uint8Array {
-  const out = new Uint8Array(len + (prefix?.length ?? 0));
-  let o = 0;
-  if (prefix) {
-    out.set(prefix);
-    o = prefix.length;
-  }
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
-
 /** The encoded characters of `text`, one entry per user-perceived unit that must not be split. */
 function units(text: string, gsm: boolean): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -89,11 +76,11 @@ export function segmentText(text: string, ref: number, codings: DataCodings = GE
   const multi = gsm ? 153 : SINGLE_OCTETS - UDH_LEN;
   const u = units(text, gsm);
   const total = u.reduce((n, x) => n + x.length, 0);
-  if (total <= single) return [{ shortMessage: concat(u, total), esmClass: 0, dataCoding }];
+  if (total <= single) return [{ shortMessage: concatBytes(u), esmClass: 0, dataCoding }];
   const parts = pack(u, multi);
   if (parts.length > 255) throw new RangeError("text needs more than 255 segments");
   return parts.map((p, i) => ({
-    shortMessage: concat(p.units, p.len, Uint8Array.of(0x05, 0x00, 0x03, ref & 0xff, parts.length, i + 1)),
+    shortMessage: concatBytes(p.units, Uint8Array.of(0x05, 0x00, 0x03, ref & 0xff, parts.length, i + 1)),
     esmClass: 0x40,
     dataCoding,
   }));

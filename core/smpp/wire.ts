@@ -56,3 +56,16 @@ export function indexOfNul(b: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) if (b[i] === 0) return i;
   return -1;
 }
+
+/** The chunks one after another in a new array, after `prefix` if given; one chunk and no prefix: that chunk. */
+export function concatBytes(chunks: readonly Uint8Array[], prefix?: Uint8Array): Uint8Array {
+  if (chunks.length === 1 && !prefix) return chunks[0]!;
+  let o = prefix?.length ?? 0;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, o));
+  if (prefix) out.set(prefix);
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
