@@ -4,7 +4,7 @@
  * sent by another core that has not recorded it yet) is parked, durably, and stored with the client message
  * id filled in when the submit is recorded. Parked receipts older than `parkLimitMs` are stored uncorrelated
  * (no clientMessageId, smscMessageId kept) so the customer still gets them. Every receipt of an MT is kept:
- * each has its own dedup key. Parks and submit records are group-committed, like the inbox's events.
+ * each has its own dedup key. Parks, submit records and MT claims are group-committed, like the inbox's events.
  */
 import { smscMessageIdForms, systemClock, type Clock, type Event } from "../contract/index.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -57,6 +57,14 @@ export class Correlation {
     const released = (await this.#enqueue({ kind: "submit", rec })) as StoredEvent[];
     if (released.length > 0) this.#o.wakeup?.notify();
     return { released: released.length };
+  }
+
+  /**
+   * Takes an MT's client message id for `owner` while it sends it (false while another core holds it; a claim
+   * older than `staleMs` is taken over). Group-committed with the parks and submit records.
+   */
+  async claimMt(clientMessageId: string, owner: string, staleMs: number): Promise<boolean> {
+    return (await this.#enqueue({ kind: "claim", clientMessageId, owner, staleMs })) as boolean;
   }
 
   /** Our client message id for an SMSC message id, if its submit is recorded. */

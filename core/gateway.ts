@@ -56,6 +56,9 @@ function bindInfo(b: ReturnType<BindManager["list"]>[number]): BindInfo {
   };
 }
 
+/** After this long a core's claim on an MT id is taken to be a crash's leftover (see MtRecorder.claim). */
+const MT_CLAIM_STALE_MS = 10 * 60_000;
+
 export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promise<Gateway> {
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
@@ -135,6 +138,10 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
         const last = segs.at(-1);
         return last ? { smscMessageIds: segs.map((s) => s.smscMessageId), node: last.node ?? "", site: last.site ?? "" } : undefined;
       },
+      // Other cores may share the store: one of them sends an id at a time. A claim outlives any send
+      // (segments × (slot wait + response timeout)) before another core may take it over.
+      claim: (id) => correlation.claimMt(id, services.owner, MT_CLAIM_STALE_MS),
+      release: (id) => store.releaseMt(id, services.owner),
     },
     onSubmit: (e) => {
       metrics.submits.inc({ outcome: e.outcome });

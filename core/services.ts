@@ -27,6 +27,8 @@ export interface CoreServices {
   readonly outbox: Outbox | undefined;
   readonly metrics: CoreMetrics;
   readonly wakeup: Wakeup;
+  /** This core's id in the store (outbox leases, MT claims); unique per process. */
+  readonly owner: string;
   /** The HTTP app, given the MT sender and the bind view. */
   createApp(parts: { sender: MtSender; binds: BindsView }): Hono;
   /** Starts the correlation and MO parts sweeps and the outbox. */
@@ -39,7 +41,7 @@ export interface CoreServicesOptions {
   readonly log?: Logger;
   readonly clock?: Clock;
   readonly fetch?: typeof fetch;
-  /** Outbox lease owner: unique per process (default host-pid-random). */
+  /** This core's id in the store (outbox leases, MT claims): unique per process (default host-pid-random). */
   readonly owner?: string;
 }
 
@@ -106,6 +108,7 @@ export async function openCoreServices(cfg: CoreConfig, opts: CoreServicesOption
     outbox,
     metrics,
     wakeup,
+    owner,
     createApp: ({ sender, binds }) =>
       createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, store, inbox, sender, binds, metrics, clock, wakeup, ...(opts.log && { log: opts.log }) }),
     start() {

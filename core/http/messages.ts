@@ -52,7 +52,10 @@ export function messageRoutes(app: Hono, deps: CoreAppDeps): void {
     if (header !== undefined && msg.clientMessageId !== undefined && header !== msg.clientMessageId) {
       throw badRequest("Idempotency-Key and clientMessageId differ", [{ path: "clientMessageId", message: "differs from the Idempotency-Key header" }]);
     }
-    const messageId = msg.clientMessageId ?? header ?? newClientMessageId(clock.now());
-    return outcomeResponse(await deps.sender.send(msg, messageId));
+    // The message carries the caller's id when there is one (the router tells a caller's id, which a retry may
+    // bring to another core, from one generated here, which no other core can have).
+    const supplied = msg.clientMessageId ?? header;
+    const messageId = supplied ?? newClientMessageId(clock.now());
+    return outcomeResponse(await deps.sender.send(supplied === undefined ? msg : { ...msg, clientMessageId: supplied }, messageId));
   });
 }

@@ -79,6 +79,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS mo_parts_done ON mo_parts (done_at) WHERE done_at IS NOT NULL`,
     ],
   },
+  {
+    version: 3,
+    name: "MT claims: one core sends a client message id at a time",
+    up: () => [
+      `CREATE TABLE IF NOT EXISTS mt_claims (
+         client_message_id TEXT PRIMARY KEY,
+         owner TEXT NOT NULL,
+         claimed_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

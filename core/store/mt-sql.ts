@@ -28,6 +28,23 @@ export async function findSubmit(sql: Sql, clientMessageId: string): Promise<{ s
   return rows.map((r) => ({ smscMessageId: r.smsc_message_id, ...(r.node !== null && { node: r.node }), ...(r.site !== null && { site: r.site }) }));
 }
 
+/**
+ * Takes `clientMessageId` for `owner` (a core) while it sends it: true when taken, false while another owner
+ * holds it. A claim made before `staleBefore` (its core died mid-send) is taken over.
+ */
+export async function claimMt(tx: Sql, clientMessageId: string, owner: string, now: number, staleBefore: number): Promise<boolean> {
+  const rows = await tx`INSERT INTO mt_claims (client_message_id, owner, claimed_at) VALUES (${clientMessageId}, ${owner}, ${now})
+                        ON CONFLICT (client_message_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at
+                        WHERE mt_claims.claimed_at < ${staleBefore}
+                        RETURNING owner`;
+  return rows.length === 1;
+}
+
+/** Gives back `owner`'s claim on `clientMessageId` (another owner's is left alone). Recording the MT's segments ends it too. */
+export async function releaseMt(tx: Sql, clientMessageId: string, owner: string): Promise<void> {
+  await tx`DELETE FROM mt_claims WHERE client_message_id = ${clientMessageId} AND owner = ${owner}`;
+}
+
 async function store(tx: Sql, dialect: Dialect, events: Event[], now: number, outbox: boolean): Promise<StoredEvent[]> {
   const results = await insertEvents(tx, dialect, events, now, outbox);
   return events.flatMap((event, i) => {
@@ -36,16 +53,17 @@ async function store(tx: Sql, dialect: Dialect, events: Event[], now: number, ou
   });
 }
 
-/** One step of a correlation batch (`correlate`): park a receipt, or record an MT's segments. */
+/** One step of a correlation batch (`correlate`): park a receipt, record an MT's segments, or claim an MT id. */
 export type CorrelationOp =
   | { readonly kind: "park"; readonly event: Event; readonly forms: readonly string[] }
-  | { readonly kind: "submit"; readonly rec: SubmitRecord };
+  | { readonly kind: "submit"; readonly rec: SubmitRecord }
+  | { readonly kind: "claim"; readonly clientMessageId: string; readonly owner: string; readonly staleMs: number };
 
-/** Per op, in order: a park's outcome, or the receipts a submit released (stored, correlated). */
-export type CorrelationOpResult = ParkResult | StoredEvent[];
+/** Per op, in order: a park's outcome, the receipts a submit released (stored, correlated), or whether a claim was taken. */
+export type CorrelationOpResult = ParkResult | StoredEvent[] | boolean;
 
 /**
- * Runs parks and submits in ONE transaction, in order, with the same outcome each would have had in its own
+ * Runs parks, submits and claims in ONE transaction, in order, with the same outcome each would have had in its own
  * transaction (group commit for the correlation path: one COMMIT, and on PostgreSQL every form lock taken
  * up front in one sorted, pipelined pass).
  */
@@ -55,7 +73,9 @@ export async function correlate(tx: Sql, dialect: Dialect, ops: readonly Correla
   await lockForms(tx, dialect, ops.flatMap((op, i) => (op.kind === "park" ? op.forms : segmentForms[i]!.flat())));
   const out: CorrelationOpResult[] = [];
   for (const [i, op] of ops.entries()) {
-    out.push(op.kind === "park" ? await parkReceipt(tx, dialect, op.event, op.forms, now, outbox) : await recordSubmit(tx, dialect, op.rec, segmentForms[i]!, now, outbox));
+    if (op.kind === "park") out.push(await parkReceipt(tx, dialect, op.event, op.forms, now, outbox));
+    else if (op.kind === "submit") out.push(await recordSubmit(tx, dialect, op.rec, segmentForms[i]!, now, outbox));
+    else out.push(await claimMt(tx, op.clientMessageId, op.owner, now, now - op.staleMs));
   }
   return out;
 }
@@ -76,6 +96,8 @@ async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, segmen
   if (rows.length === 0) return [];
   const forms = rows.map((r) => r.smsc_form);
   await tx`INSERT INTO mt_segments ${tx(rows)} ON CONFLICT DO NOTHING`;
+  // Recorded: any core now finds the record before it would claim the id, so the claim is done with.
+  await tx`DELETE FROM mt_claims WHERE client_message_id = ${rec.clientMessageId}`;
   const parked = (await tx`DELETE FROM parked_receipts WHERE dedup_key IN
       (SELECT dedup_key FROM parked_receipts WHERE smsc_form IN ${tx(forms)}) RETURNING dedup_key, body`) as { dedup_key: string; body: string }[];
   const unique = new Map(parked.map((p) => [p.dedup_key, p.body]));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Event } from "../../contract/index.ts";
 import type { Simulator } from "../sim/index.ts";
 import { backend } from "./helpers/stores.ts";
-import { allEvents, moText, startTwoCores, type SimCore, type TwoCores } from "./helpers/sim-core.ts";
+import { allEvents, moText, postMt, startTwoCores, type SimCore, type TwoCores } from "./helpers/sim-core.ts";
 
 const db = backend("postgres");
 let two: TwoCores;
@@ -81,5 +81,24 @@ describe("two cores on one PostgreSQL schema", () => {
     expect(events).toHaveLength(16);
     // Not a test that cannot fail: the receipts landed on both cores (random among 8 binds, P(all 16 on A) ≈ 2e-5).
     expect(onB.length).toBeGreaterThan(0);
+  });
+
+  test("the same MT id posted to both cores at once is sent once: one core sends, the other answers its record", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `both-${crypto.randomUUID().slice(0, 6)}-${i}`);
+    const t0 = Date.now();
+    // Half name the id in the body, half in an Idempotency-Key header.
+    const post = (core: SimCore, id: string, i: number) => {
+      const body = { to: "4512345678", sender: "12345", text: `both cores ${id}` };
+      return i % 2 ? postMt(core, { ...body, clientMessageId: id }) : postMt(core, body, { "Idempotency-Key": id });
+    };
+    const answers = await Promise.all(ids.map((id, i) => Promise.all([a, b].map((core) => post(core, id, i)))));
+    const accepted = sim.ledger.mtAccepted.filter((m) => m.at >= t0 && m.via === "smpp");
+    expect(accepted).toHaveLength(ids.length);
+    for (const [x, y] of answers) {
+      expect([x!.status, y!.status].sort()).toEqual([200, 202]); // 202 sent, 200 the first outcome again
+      expect(x!.json.smscMessageIds).toEqual(y!.json.smscMessageIds);
+    }
+    // Every claim was given back: any core could take each id now.
+    for (const id of ids) expect(await a.gateway.services.store.claimMt(id, "probe", Date.now(), 0)).toBe(true);
   });
 });

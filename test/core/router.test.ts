@@ -24,7 +24,27 @@ class MemoryRecorder implements MtRecorder {
 }
 
 /** Four nodes; `up` says which are bound, `answers` how each node's session answers. */
-async function setup(up: string[], answers: Record<string, (n: number) => SubmitResult | Promise<SubmitResult>> = {}, window = 2) {
+/** A recorder on a store shared with another core: `heldBy` holds the claims ("me" is this core). */
+class ClaimingRecorder extends MemoryRecorder {
+  heldBy = new Map<string, string>();
+  async claim(id: string) {
+    if (this.heldBy.has(id)) return false;
+    this.heldBy.set(id, "me");
+    return true;
+  }
+  async release(id: string) {
+    this.released.push(id);
+    if (this.heldBy.get(id) === "me") this.heldBy.delete(id);
+  }
+  released: string[] = [];
+  // Recording ends the claim, as the store's recordSubmit does.
+  override async recordSubmit(r: Parameters<MtRecorder["recordSubmit"]>[0]) {
+    await super.recordSubmit(r);
+    this.heldBy.delete(r.clientMessageId);
+  }
+}
+
+async function setup(up: string[], answers: Record<string, (n: number) => SubmitResult | Promise<SubmitResult>> = {}, window = 2, recorder = new MemoryRecorder()) {
   const clock = new ManualClock(0);
   const sessions = new Map<string, FakeSession>();
   const m = new BindManager({
@@ -38,7 +58,6 @@ async function setup(up: string[], answers: Record<string, (n: number) => Submit
   });
   m.start();
   await clock.advance(0);
-  const recorder = new MemoryRecorder();
   const events: { node: string; outcome: string }[] = [];
   const router = new MtRouter({
     binds: () => m.binds, clock, recorder, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1000, slotWaitMs: 2000, maxWaiters: 100,
@@ -180,5 +199,66 @@ describe("MT router", () => {
       retryAfterSeconds: 1,
     });
     expect(events.map((e) => e.outcome)).toEqual(["throttled", "throttled", "throttled", "throttled"]);
+  });
+
+  describe("with other cores on the same store (claims)", () => {
+    const submits = (sessions: Map<string, FakeSession>) => [...sessions.values()].reduce((n, x) => n + x.submits.length, 0);
+
+    test("another core sending the id: this one waits and answers that core's record, sending nothing", async () => {
+      const recorder = new ClaimingRecorder();
+      recorder.heldBy.set("x", "core-b");
+      const { router, clock, sessions } = await setup(["smc1.dc3"], {}, 2, recorder);
+      const o = router.send(msg("hello", { clientMessageId: "x" }), "x");
+      await clock.advance(300);
+      expect(submits(sessions)).toBe(0);
+      recorder.records.set("x", { smscMessageIds: ["b-1"], node: "smc2.bos", site: "bos" }); // core-b's submit is recorded
+      recorder.heldBy.delete("x");
+      await clock.advance(50);
+      expect(await o).toMatchObject({ status: "accepted", deduplicated: true, smscMessageIds: ["b-1"], node: "smc2.bos" });
+      expect(submits(sessions)).toBe(0);
+    });
+
+    test("the other core gives the id back unsent (rejected): this one sends it, then gives it back", async () => {
+      const recorder = new ClaimingRecorder();
+      recorder.heldBy.set("y", "core-b");
+      const { router, clock, sessions } = await setup(["smc1.dc3"], {}, 2, recorder);
+      const o = router.send(msg("hello", { clientMessageId: "y" }), "y");
+      await clock.advance(200);
+      recorder.heldBy.delete("y");
+      await clock.advance(50);
+      expect(await o).toMatchObject({ status: "accepted", deduplicated: false, node: "smc1.dc3" });
+      expect(submits(sessions)).toBe(1);
+      expect(recorder.heldBy.has("y")).toBe(false);
+      expect(recorder.records.get("y")!.smscMessageIds).toEqual(["smc1.dc3-1"]);
+    });
+
+    test("held for longer than the wait: unknown (ask again with the same id), nothing sent", async () => {
+      const recorder = new ClaimingRecorder();
+      recorder.heldBy.set("z", "core-b");
+      const { router, clock, sessions } = await setup(["smc1.dc3"], {}, 2, recorder);
+      const o = router.send(msg("hello", { clientMessageId: "z" }), "z");
+      await clock.advance(4_999);
+      await clock.advance(51);
+      expect(await o).toMatchObject({ status: "unknown", reason: "another core is sending this message id now: ask again with the same id" });
+      expect(submits(sessions)).toBe(0);
+      expect(recorder.heldBy.get("z")).toBe("core-b");
+    });
+
+    test("this core's claim ends whatever the outcome: given back when nothing was recorded, with the record otherwise", async () => {
+      const recorder = new ClaimingRecorder();
+      const { router } = await setup(["smc1.dc3"], { "smc1.dc3": (n) => ({ kind: "resp", status: n === 1 ? Status.ESME_RINVDSTADR : 0, messageId: String(n) }) }, 2, recorder);
+      expect((await router.send(msg("hello", { clientMessageId: "r1" }), "r1")).status).toBe("rejected");
+      expect((await router.send(msg("hello", { clientMessageId: "r2" }), "r2")).status).toBe("accepted");
+      expect(recorder.heldBy.size).toBe(0);
+      expect(recorder.released).toEqual(["r1"]); // r2 ended with its record, no extra round trip
+    });
+
+    test("an id this core generated (no clientMessageId) is never claimed: no other core can have it", async () => {
+      const recorder = new ClaimingRecorder();
+      recorder.heldBy.set("m-gen", "core-b"); // would block a claim, were one made
+      const { router, sessions } = await setup(["smc1.dc3"], {}, 2, recorder);
+      expect(await router.send(msg(), "m-gen")).toMatchObject({ status: "accepted", deduplicated: false });
+      expect(submits(sessions)).toBe(1);
+    });
   });
 });
