@@ -24,6 +24,12 @@ export const CoreConfigSchema = z
       url: z.string().regex(/^(sqlite|postgres|postgresql):\/\//, "must start with sqlite:// or postgres://").default("sqlite://.data/core.sqlite"),
       /** PostgreSQL schema (optional). */
       schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+      /**
+       * Claim a caller's MT id in the store while sending it, so that cores sharing this store never send it
+       * twice. Off only when exactly one core uses the store: it saves a write per MT (much of the MT
+       * throughput on PostgreSQL, see README).
+       */
+      mtClaims: z.boolean().default(true),
     }).strict(),
     webhook: z.object({
       /** Unset: no push delivery, pull (`GET /v1/events`) only. */

@@ -140,8 +140,10 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       },
       // Other cores may share the store: one of them sends an id at a time. A claim outlives any send
       // (segments × (slot wait + response timeout)) before another core may take it over.
-      claim: (id) => correlation.claimMt(id, services.owner, MT_CLAIM_STALE_MS),
-      release: (id) => store.releaseMt(id, services.owner),
+      ...(cfg.store.mtClaims && {
+        claim: (id: string) => correlation.claimMt(id, services.owner, MT_CLAIM_STALE_MS),
+        release: (id: string) => store.releaseMt(id, services.owner),
+      }),
     },
     onSubmit: (e) => {
       metrics.submits.inc({ outcome: e.outcome });

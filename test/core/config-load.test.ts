@@ -14,6 +14,7 @@ test("the committed local config loads, frozen, with the dev defaults", () => {
   expect(c.http.token).toBe("dev-token");
   expect(c.webhook.secret).toBe("dev-webhook");
   expect(c.store.url).toBe("sqlite://.data/core.sqlite");
+  expect(c.store.mtClaims).toBe(true); // safe by default: cores sharing a store never send an id twice
   expect(c.binds.rebindFloorMs).toBe(30_000);
   expect(c.binds.window).toBe(10);
   expect(c.topology).toEqual(LOCAL_TOPOLOGY);
