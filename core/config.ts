@@ -30,6 +30,11 @@ export const CoreConfigSchema = z
        * throughput on PostgreSQL, see README).
        */
       mtClaims: z.boolean().default(true),
+      /**
+       * Events and MT records older than this are deleted (hourly); an event a webhook delivery still needs is
+       * kept. 0 keeps everything.
+       */
+      retentionDays: z.number().int().min(0).default(30),
     }).strict(),
     webhook: z.object({
       /** Unset: no push delivery, pull (`GET /v1/events`) only. */

@@ -13,6 +13,7 @@ import { MoParts } from "./inbound/mo-parts.ts";
 import type { Logger } from "./log.ts";
 import { createCoreMetrics, type CoreMetrics } from "./metrics.ts";
 import { Outbox } from "./outbox.ts";
+import { Retention } from "./retention.ts";
 import { openStore, type Store } from "./store/store.ts";
 import { Wakeup } from "./wakeup.ts";
 import { WebhookClient } from "./webhook.ts";
@@ -83,6 +84,10 @@ export async function openCoreServices(cfg: CoreConfig, opts: CoreServicesOption
       else metrics.dedupHits.inc({ path: "mo_content" });
     },
   });
+  const retentionMs = cfg.store.retentionDays * 86_400_000;
+  const retention = retentionMs > 0
+    ? new Retention({ store, clock, retentionMs, onPruned: (n) => opts.log?.info("retention: pruned old rows", n) })
+    : undefined;
   const owner = opts.owner ?? `${process.env.HOSTNAME ?? "core"}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const outbox =
     hook.url === undefined
@@ -115,10 +120,12 @@ export async function openCoreServices(cfg: CoreConfig, opts: CoreServicesOption
       correlation.start();
       moParts.start();
       outbox?.start();
+      retention?.start();
     },
     async close() {
       correlation.stop();
       moParts.stop();
+      retention?.stop();
       await outbox?.stop();
       await store.close();
     },

@@ -82,3 +82,18 @@ export async function lastCursor(sql: Sql): Promise<number> {
   const [r] = await sql`SELECT MAX(cursor) AS c FROM events`;
   return Number(r?.c ?? 0);
 }
+
+/**
+ * Deletes up to `limit` events stored before `before` that no delivery still needs (none pending or dead in
+ * the outbox), oldest first, and up to `limit` MT records made before it. Answers how many of each went.
+ */
+export async function pruneBefore(tx: Sql, before: number, limit: number): Promise<{ events: number; mtRecords: number }> {
+  const events = await tx`DELETE FROM events WHERE cursor IN (
+      SELECT e.cursor FROM events e WHERE e.stored_at < ${before}
+        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cursor = e.cursor)
+      ORDER BY e.cursor LIMIT ${limit}) RETURNING cursor`;
+  const mt = await tx`DELETE FROM mt_segments WHERE (smsc_form, client_message_id, segment) IN (
+      SELECT smsc_form, client_message_id, segment FROM mt_segments WHERE created_at < ${before} LIMIT ${limit})
+      RETURNING segment`;
+  return { events: events.length, mtRecords: mt.length };
+}

@@ -92,6 +92,11 @@ export const MIGRATIONS: readonly Migration[] = [
          claimed_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 4,
+    name: "retention: MT records by age",
+    up: () => [`CREATE INDEX IF NOT EXISTS mt_segments_created ON mt_segments (created_at)`],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

@@ -5,7 +5,7 @@
 import type { Event } from "../../contract/index.ts";
 import { openDb, type Db } from "./db.ts";
 import { migrate } from "./migrations.ts";
-import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor } from "./events-sql.ts";
+import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor, pruneBefore } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
 import { claimMt, correlate, findClientMessageId, findSubmit, releaseMt, releaseParked, type CorrelationOp, type CorrelationOpResult } from "./mt-sql.ts";
 
@@ -99,6 +99,11 @@ export interface Store {
    * purges the tombstones of groups delivered before `doneBefore`. Answers what each released group gave.
    */
   releaseMoParts(olderThan: number, doneBefore: number, now: number, assemble: AssembleGroup): Promise<{ released: MoPartResult[]; purged: number }>;
+  /**
+   * Retention: deletes up to `limit` events stored before `before` that no delivery still needs, and up to
+   * `limit` MT records made before it, in one transaction; answers how many of each went.
+   */
+  pruneBefore(before: number, limit: number): Promise<{ events: number; mtRecords: number }>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -143,6 +148,7 @@ function storeOn(db: Db, outbox: boolean): Store {
       }
       return { released, purged: await db.write((tx) => purgeDoneParts(tx, doneBefore)) };
     },
+    pruneBefore: (before, limit) => db.write((tx) => pruneBefore(tx, before, limit)),
     ping: async () => {
       try {
         await db.read`SELECT 1`;
