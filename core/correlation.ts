@@ -48,8 +48,9 @@ export class Correlation {
     this.#clock = opts.clock ?? systemClock;
     this.#limit = opts.parkLimitMs ?? 10 * 60_000;
     // Group commit, as in the inbox; a failed batch is retried one transaction per op, so one bad op fails alone.
-    this.#batches = new GroupCommit((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
-    this.#claims = new GroupCommit((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
+    const batched = () => new GroupCommit<CorrelationOp, CorrelationOpResult>((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
+    this.#batches = batched();
+    this.#claims = batched();
     this.#sweeper = new PeriodicSweep(this.#clock, opts.sweepMs ?? 30_000, () => this.sweep());
   }
 

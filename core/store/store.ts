@@ -7,7 +7,7 @@ import { openDb, type Db } from "./db.ts";
 import { migrate } from "./migrations.ts";
 import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor, pruneBefore } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
-import { claimMt, correlate, findClientMessageId, findSubmit, releaseMt, releaseParked, type CorrelationOp, type CorrelationOpResult } from "./mt-sql.ts";
+import { correlate, findClientMessageId, findSubmit, releaseMt, releaseParked, type CorrelationOp, type CorrelationOpResult } from "./mt-sql.ts";
 
 export type { CorrelationOp, CorrelationOpResult } from "./mt-sql.ts";
 import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
@@ -77,8 +77,7 @@ export interface Store {
   findClientMessageId(forms: readonly string[]): Promise<string | undefined>;
   /** The segments recorded for a client message id, in order; empty when it was never accepted. */
   findSubmit(clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]>;
-  /** Takes a client message id for `owner` while it sends it; false while another owner holds it (see claimMt). */
-  claimMt(clientMessageId: string, owner: string, now: number, staleBefore: number): Promise<boolean>;
+  /** Gives back `owner`'s claim on a client message id (claims are taken through `correlate`; see claimMt). */
   releaseMt(clientMessageId: string, owner: string): Promise<void>;
   /**
    * Parks, submits and claims in ONE transaction, in order, each with the outcome it would have had alone. A park
@@ -135,7 +134,6 @@ function storeOn(db: Db, outbox: boolean): Store {
     outboxBacklog: () => outboxBacklog(db.read),
     findClientMessageId: (forms) => findClientMessageId(db.read, forms),
     findSubmit: (id) => findSubmit(db.read, id),
-    claimMt: (id, owner, now, staleBefore) => db.write((tx) => claimMt(tx, id, owner, now, staleBefore)),
     releaseMt: (id, owner) => db.write((tx) => releaseMt(tx, id, owner)),
     correlate: (ops, now) => db.write((tx) => correlate(tx, db.dialect, ops, now, outbox)),
     releaseParked: (olderThan, now) => db.write((tx) => releaseParked(tx, db.dialect, olderThan, now, outbox)),
