@@ -34,8 +34,10 @@ export class IdMaker {
   readonly #prefix: string;
 
   constructor(random: () => number) {
-    // A per-run prefix so two simulator runs rarely hand out the same ids to a persistent client store.
-    this.#prefix = Math.floor(random() * 0x100).toString(16).padStart(2, "0");
+    // A per-run prefix so two simulator runs rarely hand out the same ids to a persistent client store. It is
+    // 0x10 or more, so every SMSC id has 10 significant hex digits, as Genesys' do: with a 00 prefix an id
+    // such as 0000000044 also reads as decimal 44 = 0x2C, another id of the run (1 run in 256 failed so).
+    this.#prefix = (0x10 + Math.floor(random() * 0xf0)).toString(16);
   }
 
   smsc(): string {

@@ -5,6 +5,8 @@ import smpp from "smpp";
 import { SMPP_STATUS, startSimulator } from "./index.ts";
 import type { Simulator } from "./index.ts";
 import { bindClient, call, closed, destroyAll, next } from "./helpers.ts";
+import { smscMessageIdForms } from "../../contract/index.ts";
+import { IdMaker } from "./context.ts";
 
 let sim: Simulator;
 const open: smpp.Session[] = [];
@@ -118,5 +120,22 @@ describe("SMSC nodes", () => {
     await closed(s);
     await sim.ledger.waitFor((l) => !l.activeBinds.some((b) => b.sessionId === sessionId));
     expect(sim.ledger.unbinds.at(-1)).toMatchObject({ node: "smc2.bos", by: "client" });
+  });
+});
+
+describe("SMSC message ids", () => {
+  it("never share a hex/decimal reading within a run, whatever the run's prefix (the lowest included)", () => {
+    for (const r of [0, 0.5, 0.999999]) {
+      const ids = new IdMaker(() => r);
+      const owner = new Map<string, string>();
+      for (let i = 0; i < 2_000; i++) {
+        const id = ids.smsc();
+        expect(id).toMatch(/^[0-9A-F]{10}$/);
+        for (const form of smscMessageIdForms(id)) {
+          expect(owner.get(form) ?? id).toBe(id);
+          owner.set(form, id);
+        }
+      }
+    }
   });
 });
