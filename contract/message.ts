@@ -56,10 +56,10 @@ export type OutboundMessageInput = z.input<typeof OutboundMessage>;
 
 /**
  * Parses and normalises an MT. Inputs that the generated check (outbound-message.check.ts: this schema
- * compiled by Ajv, see test/codegen/outbound-check.ts) accepts, with no whitespace around `sender` (the one
+ * compiled by Ajv, see tools/codegen/outbound-check.ts) accepts, with no whitespace around `sender` (the one
  * field whose pattern admits spaces, which zod trims), are normalised here as zod would; every other
  * input goes through zod, which decides and names the problems. On the edge's hot path this keeps zod's
- * parse (a few µs of the isolate's thread per request under load, see test/codegen/outbound-check.ts) off
+ * parse (a few µs of the isolate's thread per request under load, see tools/codegen/outbound-check.ts) off
  * valid messages; a property test holds the two paths to the same answers (test/contract/outbound-check.test.ts).
  */
 export function parseOutboundMessage(input: unknown): Result<OutboundMessage> {

@@ -12,14 +12,14 @@ import type { CoreConfig } from "./config.ts";
 import type { BindInfo, BindsView, MtSender } from "./http/types.ts";
 import { statusRoutes } from "./http/status.ts";
 import { decodeDeliver } from "./inbound/deliver-event.ts";
-import type { Logger } from "./log.ts";
-import { setBindState } from "./metrics.ts";
-import { acceptContentMo, sha256hex } from "./mo-dedup.ts";
-import { MtRouter } from "./router/mt-router.ts";
-import { GENESYS_DATA_CODINGS } from "./router/segments.ts";
+import type { Logger } from "./platform/log.ts";
+import { setBindState } from "./platform/metrics.ts";
+import { acceptContentMo, sha256hex } from "./inbound/mo-dedup.ts";
+import { MtRouter } from "./outbound/mt-router.ts";
+import { GENESYS_DATA_CODINGS } from "./outbound/segments.ts";
 import { openCoreServices, type CoreServices } from "./services.ts";
 import { Status, type DeliverHandler, type SessionOptions } from "./smpp/index.ts";
-import { RecentActivity } from "./activity.ts";
+import { RecentActivity } from "./platform/activity.ts";
 
 export interface GatewayOptions {
   log: Logger;

@@ -6,7 +6,7 @@
 import { ConfigError, loadCoreConfig, type CoreConfig } from "./config.ts";
 import { startGateway } from "./gateway.ts";
 import { serveCore } from "./http/serve.ts";
-import { createLogger } from "./log.ts";
+import { createLogger } from "./platform/log.ts";
 
 let cfg: CoreConfig;
 try {

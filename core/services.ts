@@ -6,17 +6,17 @@
 import type { Hono } from "hono";
 import { systemClock, type Clock } from "../contract/index.ts";
 import type { CoreConfig } from "./config.ts";
-import { Correlation } from "./correlation.ts";
+import { Correlation } from "./inbound/correlation.ts";
 import { createCoreApp, type BindsView, type MtSender } from "./http/app.ts";
-import { Inbox } from "./inbox.ts";
+import { Inbox } from "./inbound/inbox.ts";
 import { MoParts } from "./inbound/mo-parts.ts";
-import type { Logger } from "./log.ts";
-import { createCoreMetrics, type CoreMetrics } from "./metrics.ts";
-import { Outbox } from "./outbox.ts";
-import { Retention } from "./retention.ts";
+import type { Logger } from "./platform/log.ts";
+import { createCoreMetrics, type CoreMetrics } from "./platform/metrics.ts";
+import { Outbox } from "./delivery/outbox.ts";
+import { Retention } from "./store/retention.ts";
 import { openStore, type Store } from "./store/store.ts";
-import { Wakeup } from "./wakeup.ts";
-import { WebhookClient } from "./webhook.ts";
+import { Wakeup } from "./platform/wakeup.ts";
+import { WebhookClient } from "./delivery/webhook.ts";
 
 export interface CoreServices {
   readonly store: Store;

@@ -9,16 +9,16 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { Clock } from "../contract/clock.ts";
 import { describeIssues, type Issue } from "../contract/result.ts";
-import { apiKeyAuth } from "./auth.ts";
-import type { Breaker } from "./breaker.ts";
-import { callbackHandler } from "./callback.ts";
+import { apiKeyAuth } from "./http/auth.ts";
+import type { Breaker } from "./health/breaker.ts";
+import { callbackHandler } from "./http/callback.ts";
 import type { EdgeConfig } from "./config.ts";
-import { timerPerDeadline, type Deadlines } from "./deadlines.ts";
-import { HealthBoard, type Defer } from "./health.ts";
-import type { HealthLayer } from "./health-record.ts";
-import { messagesHandler } from "./messages.ts";
-import { HttpProblem, problemResponse } from "./problem.ts";
-import { STATUS_PAGE } from "./status-page.ts";
+import { timerPerDeadline, type Deadlines } from "./send/deadlines.ts";
+import { HealthBoard, type Defer } from "./health/board.ts";
+import type { HealthLayer } from "./health/record.ts";
+import { messagesHandler } from "./http/messages.ts";
+import { HttpProblem, problemResponse } from "./http/problem.ts";
+import { STATUS_PAGE } from "./http/status-page.ts";
 
 /** A structured log line; never holds message bodies or secrets. */
 export type LogEvent = { level: "info" | "warn" | "error"; msg: string } & Record<string, unknown>;

@@ -6,7 +6,7 @@
  */
 import type { Hono } from "hono";
 import { Event, describeIssues, eventIdWith, fromZod } from "../../contract/index.ts";
-import { sha256hex } from "../mo-dedup.ts";
+import { sha256hex } from "../inbound/mo-dedup.ts";
 import { readJson } from "./messages.ts";
 import { ProblemError, badRequest } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";

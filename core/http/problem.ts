@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Issue } from "../../contract/index.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../platform/log.ts";
 
 export interface Problem {
   readonly status: number;

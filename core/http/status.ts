@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { Topology } from "../../contract/index.ts";
-import type { RecentActivity } from "../activity.ts";
+import type { RecentActivity } from "../platform/activity.ts";
 import type { BindsView } from "./types.ts";
 
 export function statusRoutes(app: Hono, deps: { binds: BindsView; activity: RecentActivity; topology: Topology; rebindFloorMs: number }): void {

@@ -3,11 +3,11 @@
  * implement `MtSender` and `BindsView`; `createCoreApp` takes them injected.
  */
 import type { Clock, OutboundMessage, SendOutcome } from "../../contract/index.ts";
-import type { Inbox } from "../inbox.ts";
-import type { Logger } from "../log.ts";
-import type { CoreMetrics } from "../metrics.ts";
+import type { Inbox } from "../inbound/inbox.ts";
+import type { Logger } from "../platform/log.ts";
+import type { CoreMetrics } from "../platform/metrics.ts";
 import type { Store } from "../store/store.ts";
-import type { Wakeup } from "../wakeup.ts";
+import type { Wakeup } from "../platform/wakeup.ts";
 
 /** Sends one MT over an active bind; never queues on an inactive one. Outcomes are data; throws only for faults. */
 export interface MtSender {

@@ -11,11 +11,11 @@
  * recognised and does not start a group of its own.
  */
 import type { Clock, EventSource } from "../../contract/index.ts";
-import type { Logger } from "../log.ts";
-import { contentMoEvent } from "../mo-dedup.ts";
+import type { Logger } from "../platform/log.ts";
+import { contentMoEvent } from "./mo-dedup.ts";
 import type { AssembleGroup, MoPartResult, Store } from "../store/store.ts";
-import { PeriodicSweep } from "../sweep.ts";
-import type { Wakeup } from "../wakeup.ts";
+import { PeriodicSweep } from "../platform/sweep.ts";
+import type { Wakeup } from "../platform/wakeup.ts";
 import { assembleText } from "./concat.ts";
 import type { MoPart } from "./deliver-event.ts";
 

@@ -3,7 +3,7 @@
  * 0 is UTF-8 unless the account says otherwise, 2 is GSM 03.38). WHATWG TextDecoder covers every charset
  * in the table on Bun; GSM 03.38 uses the `smpp` package's table.
  */
-import { GSM_0338 } from "../gsm-table.ts";
+import { GSM_0338 } from "../outbound/gsm-table.ts";
 
 const LABELS: Record<number, string> = {
   0: "utf-8",

@@ -4,7 +4,7 @@
  *   npx bun test/bench/chaos.ts [--duration=120] [--rate=20] [--mo-rate=5] [--edge=workerd|deno] [--floor-ms=1500]
  * Exit code 0 when every check holds.
  */
-import { formatReport } from "../demo/audit.ts";
+import { formatReport } from "../../tools/demo/audit.ts";
 import { runChaos } from "../e2e/chaos-run.ts";
 
 function flag(name: string, dflt: string): string {

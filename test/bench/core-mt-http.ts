@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimulator } from "../sim/index.ts";
+import { startSimulator } from "../../sim/index.ts";
 import { backend, type BackendName } from "../core/helpers/stores.ts";
 import { AUTH, boundNodes, simConfig, startSimCore, until } from "../core/helpers/sim-core.ts";
 

@@ -11,7 +11,7 @@ import { sha256 } from "../../contract/digest.ts";
 import { toHex } from "../../contract/hex.ts";
 import { createApp } from "../../edge/app.ts";
 import { parseConfig } from "../../edge/config.ts";
-import { sharedDeadlines, timerPerDeadline } from "../../edge/deadlines.ts";
+import { sharedDeadlines, timerPerDeadline } from "../../edge/send/deadlines.ts";
 import { passthrough } from "./edge-passthrough.ts";
 
 const env = (k: string): string | undefined => (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env[k];

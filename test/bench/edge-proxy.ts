@@ -23,7 +23,7 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { startSimulator } from "../sim/index.ts";
+import { startSimulator } from "../../sim/index.ts";
 import { edgeEnv, ROOT, startFakeCore, TEST_KEY, workerBundle } from "../edge/harness.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       entryPoints: [join(ROOT, "test/bench/edge-passthrough.ts")], bundle: true, format: "esm", platform: "neutral",
       mainFields: ["module", "main"], write: false, logLevel: "silent",
     })).outputFiles[0]!.text;
-    // Variants of the edge to compare in the same run (directories beside edge/ holding worker.ts and deno.ts);
+    // Variants of the edge to compare in the same run (directories beside edge/ holding entry/worker.ts and entry/deno.ts);
     // default: edge/ alone. For experiments by elimination.
     const dirs = (process.env.BENCH_EDGE_DIRS ?? "edge").split(",");
     const bundles = await Promise.all(dirs.map((dir) => workerBundle(dir)));
@@ -212,8 +212,8 @@ async function main(): Promise<void> {
         (scope) => startWorkerd("edge-dead", edgeCode, deadEnv(scope))],
       ["deno",
         () => startDeno("test/bench/edge-passthrough.deno.ts", { TARGET: sim.sites.dc3.httpUrl }),
-        (i) => startDeno(`${dirs[i]}/deno.ts`, env),
-        (scope) => startDeno("edge/deno.ts", deadEnv(scope))],
+        (i) => startDeno(`${dirs[i]}/entry/deno.ts`, env),
+        (scope) => startDeno("edge/entry/deno.ts", deadEnv(scope))],
     ];
     const touches: string[] = [];
     const only = process.env.BENCH_RUNTIMES?.split(",");

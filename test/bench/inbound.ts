@@ -10,7 +10,7 @@
  */
 import { parseCoreConfig } from "../../core/config.ts";
 import { startGateway } from "../../core/gateway.ts";
-import { createLogger } from "../../core/log.ts";
+import { createLogger } from "../../core/platform/log.ts";
 import { Session } from "../../core/smpp/session.ts";
 import { backend, type BackendName } from "../core/helpers/stores.ts";
 

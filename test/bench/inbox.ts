@@ -6,8 +6,8 @@
  * Run: npx bun test/bench/inbox.ts [seconds per case, default 2]
  */
 import { dedupKeys, makeEventWith, type Event } from "../../contract/index.ts";
-import { Inbox } from "../../core/inbox.ts";
-import { sha256hex } from "../../core/mo-dedup.ts";
+import { Inbox } from "../../core/inbound/inbox.ts";
+import { sha256hex } from "../../core/inbound/mo-dedup.ts";
 import type { Store } from "../../core/store/store.ts";
 import { BACKENDS, backend, type Backend } from "../core/helpers/stores.ts";
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OutboundMessage, parseOutboundMessage } from "../../contract/message.ts";
 import { validate as matchesOutboundSchema } from "../../contract/outbound-message.check.ts";
-import { CHECK_PATH, outboundCheckSource } from "../codegen/outbound-check.ts";
+import { CHECK_PATH, outboundCheckSource } from "../../tools/codegen/outbound-check.ts";
 
 // Values near every edge of the schema: valid and invalid numbers and senders, whitespace around them,
 // lengths at and past each limit, UTF-16 pairs (one character, two code units), wrong types.

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../contract/index.ts";
-import { startSimulator, type Simulator } from "../sim/index.ts";
-import type { NodeName } from "../sim/types.ts";
+import { startSimulator, type Simulator } from "../../sim/index.ts";
+import type { NodeName } from "../../sim/types.ts";
 import { backend } from "./helpers/stores.ts";
 import { boundNodes, postMt, simConfig, startSimCore, until, type SimCore } from "./helpers/sim-core.ts";
 

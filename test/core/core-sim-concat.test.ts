@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Event } from "../../contract/index.ts";
-import { startSimulator, type LongMo, type MoInjection, type Simulator } from "../sim/index.ts";
+import { startSimulator, type LongMo, type MoInjection, type Simulator } from "../../sim/index.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { allEvents, simConfig, startSimCore, startTwoCores, type SimCore, type TwoCores } from "./helpers/sim-core.ts";
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { startSimulator, type Simulator } from "../sim/index.ts";
+import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { TOKEN } from "./helpers/sim-core.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import type { Event } from "../../contract/index.ts";
-import { startSimulator, type Simulator } from "../sim/index.ts";
+import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { backend } from "./helpers/stores.ts";
 import { allEvents, moText, simConfig, startSimCore, until, type SimCore } from "./helpers/sim-core.ts";
 

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { smscMessageIdForms, type Event } from "../../contract/index.ts";
-import { startReceiver, type Receiver } from "../demo/receiver.ts";
-import { startSimulator, type Simulator } from "../sim/index.ts";
+import { startReceiver, type Receiver } from "../../tools/demo/receiver.ts";
+import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { backend } from "./helpers/stores.ts";
 import { allEvents, postMt, simConfig, startSimCore, until, WEBHOOK_SECRET, type SimCore } from "./helpers/sim-core.ts";
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Event } from "../../contract/index.ts";
-import type { Simulator } from "../sim/index.ts";
+import type { Simulator } from "../../sim/index.ts";
 import { backend } from "./helpers/stores.ts";
 import { allEvents, moText, postMt, startTwoCores, type SimCore, type TwoCores } from "./helpers/sim-core.ts";
 

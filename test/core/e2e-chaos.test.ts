@@ -6,7 +6,7 @@
  * covered with an injected clock in core-sim-binds). test/bench/chaos.ts runs the same for longer.
  */
 import { describe, expect, test } from "bun:test";
-import { formatReport } from "../demo/audit.ts";
+import { formatReport } from "../../tools/demo/audit.ts";
 import { runChaos, type ChaosResult } from "../e2e/chaos-run.ts";
 
 const FLOOR_MS = 1_500;

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { Traffic } from "../demo/traffic.ts";
+import { Traffic } from "../../tools/demo/traffic.ts";
 import { startStack, type Stack } from "../e2e/stack.ts";
 
 // The waitForFunction predicates run in Chromium, where `document` exists; this (Bun-typed) project has no DOM

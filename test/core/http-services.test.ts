@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseCoreConfig } from "../../core/config.ts";
 import { serveCore } from "../../core/http/serve.ts";
 import { openCoreServices } from "../../core/services.ts";
-import { verifyWebhook } from "../../core/webhook.ts";
+import { verifyWebhook } from "../../core/delivery/webhook.ts";
 import { FakeBinds, FakeSender } from "./helpers/core-app.ts";
 import { mo } from "./helpers/events.ts";
 import { startReceiver } from "./helpers/receiver.ts";

@@ -1,6 +1,6 @@
 /** The inbox: dedup, group commit, failure propagation, two cores on one PostgreSQL; both backends. */
 import { afterAll, describe, expect, test } from "bun:test";
-import { Inbox } from "../../core/inbox.ts";
+import { Inbox } from "../../core/inbound/inbox.ts";
 import type { Store } from "../../core/store/store.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { mo, mos } from "./helpers/events.ts";

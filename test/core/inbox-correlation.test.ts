@@ -1,8 +1,8 @@
 /** Receipts ↔ MTs: hex/decimal forms, receipt before submit (parked), expiry, every receipt kept; both backends. */
 import { afterAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../contract/index.ts";
-import { Correlation } from "../../core/correlation.ts";
-import { Inbox } from "../../core/inbox.ts";
+import { Correlation } from "../../core/inbound/correlation.ts";
+import { Inbox } from "../../core/inbound/inbox.ts";
 import { openDb } from "../../core/store/db.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { receipt } from "./helpers/events.ts";

@@ -1,8 +1,8 @@
 /** Content dedup of id-less MOs: same words within the window are one MO, later they are a new one. */
 import { afterAll, describe, expect, test } from "bun:test";
-import { Inbox } from "../../core/inbox.ts";
+import { Inbox } from "../../core/inbound/inbox.ts";
 import { eventIdFor, eventIdWith } from "../../contract/index.ts";
-import { MO_DEDUP_WINDOW_MS, acceptContentMo, moContentKeys, sha256hex } from "../../core/mo-dedup.ts";
+import { MO_DEDUP_WINDOW_MS, acceptContentMo, moContentKeys, sha256hex } from "../../core/inbound/mo-dedup.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 
 const MO = { from: "+12025550100", to: "12345", text: "STOP" };

@@ -1,6 +1,6 @@
 /** The JSON logger never writes message bodies or secrets. */
 import { expect, test } from "bun:test";
-import { createLogger } from "../../core/log.ts";
+import { createLogger } from "../../core/platform/log.ts";
 
 test("redacts bodies and secrets at any depth; keeps the rest; one JSON object per line", () => {
   const lines: string[] = [];

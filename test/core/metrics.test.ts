@@ -1,6 +1,6 @@
 /** The bind-state gauge: one series per state a bind can really be in, exactly one of them at 1. */
 import { expect, test } from "bun:test";
-import { createCoreMetrics, setBindState } from "../../core/metrics.ts";
+import { createCoreMetrics, setBindState } from "../../core/platform/metrics.ts";
 
 async function series(m: ReturnType<typeof createCoreMetrics>): Promise<Record<string, number>> {
   const text = await m.registry.getSingleMetricAsString("gsh_bind_state");

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { decodeDeliver } from "../../core/inbound/deliver-event.ts";
 import { GAP, assembleText, moPayload, splitUdh } from "../../core/inbound/concat.ts";
-import { GSM_0338 } from "../../core/gsm-table.ts";
+import { GSM_0338 } from "../../core/outbound/gsm-table.ts";
 import { chunks, deliver, partPdu, utf16be } from "./helpers/concat-parts.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);

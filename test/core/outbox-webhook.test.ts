@@ -5,9 +5,9 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../contract/index.ts";
-import { Inbox } from "../../core/inbox.ts";
-import { Outbox, backoffMs, type DeliveryResult } from "../../core/outbox.ts";
-import { WebhookClient, verifyWebhook } from "../../core/webhook.ts";
+import { Inbox } from "../../core/inbound/inbox.ts";
+import { Outbox, backoffMs, type DeliveryResult } from "../../core/delivery/outbox.ts";
+import { WebhookClient, verifyWebhook } from "../../core/delivery/webhook.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { mo, mos } from "./helpers/events.ts";
 import { startReceiver } from "./helpers/receiver.ts";

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../contract/index.ts";
-import { Retention } from "../../core/retention.ts";
+import { Retention } from "../../core/store/retention.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { mo } from "./helpers/events.ts";
 

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { ManualClock, LOCAL_TOPOLOGY, parseOutboundMessage, type OutboundMessage } from "../../contract/index.ts";
 import { BindManager } from "../../core/binds/bind-manager.ts";
 import type { SubmitResult } from "../../core/binds/session-port.ts";
-import { MtRouter, type MtRecorder } from "../../core/router/mt-router.ts";
-import { GENESYS_DATA_CODINGS } from "../../core/router/segments.ts";
+import { MtRouter, type MtRecorder } from "../../core/outbound/mt-router.ts";
+import { GENESYS_DATA_CODINGS } from "../../core/outbound/segments.ts";
 import { Status } from "../../core/smpp/status.ts";
 import { FakeSession, bound } from "./port-fakes.ts";
 

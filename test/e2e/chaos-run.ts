@@ -6,9 +6,9 @@
  * Then the audit compares the API's answers with the simulator's ledger and the webhook receiver. Shared by
  * the bounded test and the longer script.
  */
-import { audit, type AuditReport, type SeenEvent } from "../demo/audit.ts";
-import { Traffic } from "../demo/traffic.ts";
-import type { Fault } from "../sim/index.ts";
+import { audit, type AuditReport, type SeenEvent } from "../../tools/demo/audit.ts";
+import { Traffic } from "../../tools/demo/traffic.ts";
+import type { Fault } from "../../sim/index.ts";
 import { startStack, type EdgeRuntime, type Stack } from "./stack.ts";
 
 export interface ChaosOptions {

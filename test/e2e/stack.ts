@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CoreConfig } from "../../core/config.ts";
 import { simConfig, startSimCore, TOKEN, WEBHOOK_SECRET, type SimCore } from "../core/helpers/sim-core.ts";
-import { startReceiver, type Receiver } from "../demo/receiver.ts";
-import type { Endpoints } from "../demo/traffic.ts";
+import { startReceiver, type Receiver } from "../../tools/demo/receiver.ts";
+import type { Endpoints } from "../../tools/demo/traffic.ts";
 import { CALLBACK_SECRET, TEST_KEY, edgeEnv, startDenoEdge, startWorkerdEdge, type RunningEdge } from "../edge/harness.ts";
-import { startSimulator, type SimOptions, type Simulator } from "../sim/index.ts";
+import { startSimulator, type SimOptions, type Simulator } from "../../sim/index.ts";
 
 export type EdgeRuntime = "workerd" | "deno";
 

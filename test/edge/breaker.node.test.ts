@@ -1,6 +1,6 @@
 // The site breaker as a state machine: transitions, the single half-open trial, and serialisation.
 import { describe, expect, it } from "vitest";
-import { Breaker } from "../../edge/breaker.ts";
+import { Breaker } from "../../edge/health/breaker.ts";
 
 const opts = { cooldownMs: 30_000, threshold: 3, trialTimeoutMs: 10_000 };
 

@@ -81,7 +81,7 @@ describe("parseConfig", () => {
 
   it("under Deno: a production config holding dev credentials exits with one log line; another problem serves 503", async () => {
     const env = { ...(await good()), GENESYS_PASSWORD: DEV_CREDENTIALS.genesysPassword };
-    const r = spawnSync(join(ROOT, "node_modules/.bin/deno"), ["run", "--allow-net", "--allow-env", "edge/deno.ts"], {
+    const r = spawnSync(join(ROOT, "node_modules/.bin/deno"), ["run", "--allow-net", "--allow-env", "edge/entry/deno.ts"], {
       cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: "0", NO_COLOR: "1" },
       encoding: "utf8", timeout: 30_000,
     });

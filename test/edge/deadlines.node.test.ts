@@ -2,7 +2,7 @@
 // keeps one clock timer however many attempts are in flight; the per-attempt one is the plain clock timer.
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../contract/clock.ts";
-import { sharedDeadlines, timerPerDeadline } from "../../edge/deadlines.ts";
+import { sharedDeadlines, timerPerDeadline } from "../../edge/send/deadlines.ts";
 
 describe("sharedDeadlines", () => {
   it("fires each deadline when due, in order, with one clock timer for all", async () => {

@@ -3,9 +3,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../contract/clock.ts";
 import type { Target } from "../../edge/config.ts";
-import { sendWithFailover } from "../../edge/failover.ts";
-import { HealthBoard, type Defer } from "../../edge/health.ts";
-import type { HealthLayer, HealthRecord } from "../../edge/health-record.ts";
+import { sendWithFailover } from "../../edge/send/failover.ts";
+import { HealthBoard, type Defer } from "../../edge/health/board.ts";
+import type { HealthLayer, HealthRecord } from "../../edge/health/record.ts";
 import { refusedUrl, startReceiver, type Receiver } from "./receivers.ts";
 
 /** A health layer in memory: stands in for the Cache API, which Node lacks (the real one runs in the Deno/workerd suites). */

@@ -1,5 +1,5 @@
-// Starts the edge in a real runtime for the cross-runtime suites: Deno (`deno run edge/deno.ts` on a free
-// port) or workerd (edge/worker.ts bundled with esbuild, served by Miniflare's workerd), plus a small real
+// Starts the edge in a real runtime for the cross-runtime suites: Deno (`deno run edge/entry/deno.ts` on a free
+// port) or workerd (edge/entry/worker.ts bundled with esbuild, served by Miniflare's workerd), plus a small real
 // HTTP server standing in for the core's POST /v1/events (the core is built separately; this stand-in
 // stores what it gets and can be told to fail).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -52,10 +52,10 @@ export interface RunningEdge {
   stop(): Promise<void>;
 }
 
-/** `deno run edge/deno.ts` on a free port; resolves when it prints its port. */
+/** `deno run edge/entry/deno.ts` on a free port; resolves when it prints its port. */
 export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(join(BIN, "deno"), ["run", "--allow-net", "--allow-env", "edge/deno.ts"], {
+    const child: ChildProcess = spawn(join(BIN, "deno"), ["run", "--allow-net", "--allow-env", "edge/entry/deno.ts"], {
       cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -87,12 +87,12 @@ export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge>
 
 const bundled = new Map<string, Promise<string>>();
 
-/** `<dir>/worker.ts` (a directory under the repo root, default edge/) as one ES module, the way wrangler would bundle it; built once per directory. */
+/** `<dir>/entry/worker.ts` (a directory under the repo root, default edge/) as one ES module, the way wrangler would bundle it; built once per directory. */
 export function workerBundle(dir = "edge"): Promise<string> {
   let bundle = bundled.get(dir);
   if (!bundle) {
     bundle = build({
-      entryPoints: [join(ROOT, dir, "worker.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022",
+      entryPoints: [join(ROOT, dir, "entry/worker.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022",
       mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], write: false, logLevel: "silent",
     }).then((r) => r.outputFiles[0]!.text);
     bundled.set(dir, bundle);
@@ -100,7 +100,7 @@ export function workerBundle(dir = "edge"): Promise<string> {
   return bundle;
 }
 
-/** edge/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV. */
+/** edge/entry/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV. */
 export async function startWorkerdEdge(env: Record<string, string>, opts: { kv?: boolean } = {}): Promise<RunningEdge & { mf: Miniflare }> {
   const bindings: Record<string, { type: "text"; value: string } | { type: "kv" }> = {};
   for (const [k, v] of Object.entries(env)) bindings[k] = { type: "text", value: v };

@@ -3,8 +3,8 @@
 // one at a time and once per refresh period.
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../contract/clock.ts";
-import { HealthBoard, type Defer } from "../../edge/health.ts";
-import type { HealthLayer, HealthRecord } from "../../edge/health-record.ts";
+import { HealthBoard, type Defer } from "../../edge/health/board.ts";
+import type { HealthLayer, HealthRecord } from "../../edge/health/record.ts";
 
 /** A layer whose reads resolve only when told (stands in for the Cache API, which Node lacks). */
 class SlowLayer implements HealthLayer {

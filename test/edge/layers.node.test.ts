@@ -1,7 +1,7 @@
 // The health layers across real isolates: the shared per-location layer (Cache API) carries one Deno
 // process's failure to another, and in workerd the scheduled prober writes KV, which a cold isolate obeys.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../sim/index.ts";
+import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { edgeEnv, GENESYS_ACCOUNT, startDenoEdge, startFakeCore, startWorkerdEdge, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
 
 const MSG = { to: "+12025550100", sender: "12345", text: "hello" };

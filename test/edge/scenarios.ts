@@ -2,7 +2,7 @@
 // One edge process and one simulator per runtime; the scenarios run in order and each leaves both sites
 // healthy with closed breakers (it waits out the cool-down it caused), so they stay independent.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "../sim/index.ts";
+import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, GENESYS_ACCOUNT, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
 
 const COOLDOWN_MS = 1500;

@@ -34,7 +34,7 @@ function check(name, cmd, args, opts) {
 }
 
 check("typecheck", "tsc", ["-b"]);
-check("deno", "deno", ["check", "--quiet", "edge/deno.ts"]);
+check("deno", "deno", ["check", "--quiet", "edge/entry/deno.ts"]);
 check("bundle", "wrangler", ["deploy", "--dry-run", "--outdir", join(out, "bundle")]);
 
 {

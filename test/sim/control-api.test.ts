@@ -1,7 +1,7 @@
 // The control API's own contract (health, validation as problem+json, config) and the ledger's shape.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "./index.ts";
-import type { LedgerSnapshot, Simulator } from "./index.ts";
+import { startSimulator } from "../../sim/index.ts";
+import type { LedgerSnapshot, Simulator } from "../../sim/index.ts";
 import { MT, control, httpSend } from "./helpers.ts";
 
 let sim: Simulator;

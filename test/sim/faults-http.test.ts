@@ -1,7 +1,7 @@
 // Every fault kind on an HTTP receiver, set and undone through the control API over HTTP.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "./index.ts";
-import type { Simulator } from "./index.ts";
+import { startSimulator } from "../../sim/index.ts";
+import type { Simulator } from "../../sim/index.ts";
 import { MT, control, httpSend } from "./helpers.ts";
 
 let sim: Simulator;

@@ -4,8 +4,8 @@ import { connect } from "node:net";
 import type { Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import smpp from "smpp";
-import { SMPP_STATUS, startSimulator } from "./index.ts";
-import type { Simulator } from "./index.ts";
+import { SMPP_STATUS, startSimulator } from "../../sim/index.ts";
+import type { Simulator } from "../../sim/index.ts";
 import { bindClient, call, closed, control, destroyAll, next, sleep, until, within } from "./helpers.ts";
 
 let sim: Simulator;

@@ -3,7 +3,7 @@
 import { createServer, request } from "node:http";
 import type { Server } from "node:http";
 import smpp from "smpp";
-import type { Simulator } from "./types.ts";
+import type { Simulator } from "../../sim/types.ts";
 
 export type BindKind = "transceiver" | "transmitter" | "receiver";
 

@@ -1,7 +1,7 @@
 // The HTTP receivers: every result code on purpose, GET and POST, cross-site dedup, receipt callbacks.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator } from "./index.ts";
-import type { Simulator } from "./index.ts";
+import { startSimulator } from "../../sim/index.ts";
+import type { Simulator } from "../../sim/index.ts";
 import { MT, callbackReceiver, httpSend } from "./helpers.ts";
 
 let sim: Simulator;

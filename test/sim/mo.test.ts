@@ -2,8 +2,8 @@
 // redelivered on another bind when not acknowledged in time, nacked or lost; or sent as HTTP callbacks.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type smpp from "smpp";
-import { startSimulator } from "./index.ts";
-import type { NodeName, Simulator } from "./index.ts";
+import { startSimulator } from "../../sim/index.ts";
+import type { NodeName, Simulator } from "../../sim/index.ts";
 import { bindClient, callbackReceiver, control, destroyAll, next } from "./helpers.ts";
 
 let sim: Simulator;

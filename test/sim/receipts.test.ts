@@ -2,8 +2,8 @@
 // submit_sm_resp; delayed; held until a receiver bind exists; the same shares for HTTP callbacks.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type smpp from "smpp";
-import { startSimulator } from "./index.ts";
-import type { NodeName, Simulator } from "./index.ts";
+import { startSimulator } from "../../sim/index.ts";
+import type { NodeName, Simulator } from "../../sim/index.ts";
 import { MT, bindClient, call, callbackReceiver, destroyAll, httpSend, sleep } from "./helpers.ts";
 
 let sim: Simulator;

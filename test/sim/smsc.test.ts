@@ -2,11 +2,11 @@
 // submit_sm with its receipt on every node, enquire_link both ways, generic_nack, unbind.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import smpp from "smpp";
-import { SMPP_STATUS, startSimulator } from "./index.ts";
-import type { Simulator } from "./index.ts";
+import { SMPP_STATUS, startSimulator } from "../../sim/index.ts";
+import type { Simulator } from "../../sim/index.ts";
 import { bindClient, call, closed, destroyAll, next } from "./helpers.ts";
 import { smscMessageIdForms } from "../../contract/index.ts";
-import { IdMaker } from "./context.ts";
+import { IdMaker } from "../../sim/context.ts";
 
 let sim: Simulator;
 const open: smpp.Session[] = [];

@@ -4,10 +4,10 @@
  */
 import type { SendOutcome } from "../../../contract/index.ts";
 import { createCoreApp, type BindInfo, type BindsView, type MtSender } from "../../../core/http/app.ts";
-import { Inbox } from "../../../core/inbox.ts";
-import { createCoreMetrics } from "../../../core/metrics.ts";
+import { Inbox } from "../../../core/inbound/inbox.ts";
+import { createCoreMetrics } from "../../../core/platform/metrics.ts";
 import type { Store } from "../../../core/store/store.ts";
-import { Wakeup } from "../../../core/wakeup.ts";
+import { Wakeup } from "../../../core/platform/wakeup.ts";
 
 export const TOKEN = "test-token-123";
 export const AUTH = { Authorization: `Bearer ${TOKEN}` };

@@ -7,9 +7,9 @@ import type { Clock } from "../../../contract/index.ts";
 import { parseCoreConfig, type CoreConfig } from "../../../core/config.ts";
 import { startGateway, type Gateway } from "../../../core/gateway.ts";
 import { serveCore } from "../../../core/http/serve.ts";
-import { createLogger } from "../../../core/log.ts";
+import { createLogger } from "../../../core/platform/log.ts";
 import type { Event } from "../../../contract/index.ts";
-import { startSimulator, type SimOptions, type Simulator } from "../../sim/index.ts";
+import { startSimulator, type SimOptions, type Simulator } from "../../../sim/index.ts";
 import { TOKEN } from "./core-app.ts";
 
 export { TOKEN };

@@ -1,0 +1,126 @@
+/**
+ * The outbox: delivers every stored event to the customer webhook, at least once, with stable ids. Each
+ * delivery is leased in the store to one core (`owner`) for `leaseMs`, so two cores on one PostgreSQL never
+ * post the same event at the same time; a core that dies mid-delivery loses its lease and another (or its own
+ * restart) picks the event up. Failures retry with jittered exponential backoff; after `maxAttempts` the event
+ * is dead-lettered (kept, `dead_at` set, still pullable). Any non-2xx answer is a failure. Order is not
+ * guaranteed. Clock, randomness and fetch (via WebhookClient) are injected.
+ */
+import { systemClock, type Clock, type TimerId } from "../../contract/index.ts";
+import type { Delivery, Settlement, Store } from "../store/store.ts";
+import type { WebhookClient, WebhookResult } from "./webhook.ts";
+import type { Wakeup } from "../platform/wakeup.ts";
+
+export interface RetryPolicy {
+  /** First retry delay (default 1 s). */
+  readonly baseMs: number;
+  /** Longest delay (default 10 min). */
+  readonly capMs: number;
+  /** Attempts before dead letter (default 12). */
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, capMs: 10 * 60_000, maxAttempts: 12 };
+
+/** Delay before attempt `attempts + 1`: min(cap, base·2^(attempts-1)), jittered to 50–100 % of it. */
+export function backoffMs(p: RetryPolicy, attempts: number, random: () => number = Math.random): number {
+  const full = Math.min(p.capMs, p.baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(full * (0.5 + random() * 0.5));
+}
+
+export type DeliveryResult = "delivered" | "retry" | "dead" | "lost_lease";
+
+export interface OutboxOptions {
+  readonly store: Store;
+  readonly webhook: Pick<WebhookClient, "post">;
+  /** This core's lease owner id; unique per process. */
+  readonly owner: string;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly retry?: RetryPolicy;
+  /** Lease length; longer than a webhook timeout (default 60 s). */
+  readonly leaseMs?: number;
+  /** Rows claimed per round (default 64), all posted concurrently. */
+  readonly batch?: number;
+  /** Poll interval when idle and not woken (default 1 s). */
+  readonly idleMs?: number;
+  readonly wakeup?: Wakeup;
+  readonly onResult?: (r: DeliveryResult, d: Delivery) => void;
+}
+
+export class Outbox {
+  readonly #o: OutboxOptions;
+  readonly #clock: Clock;
+  readonly #retry: RetryPolicy;
+  #running = false;
+  #timer: TimerId | undefined;
+  #round: Promise<unknown> = Promise.resolve();
+  #unsubscribe: (() => void) | undefined;
+  #again = false;
+
+  constructor(opts: OutboxOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#retry = opts.retry ?? DEFAULT_RETRY;
+  }
+
+  /** One round: claims due deliveries, posts them, settles each. Returns how many it claimed. */
+  async runOnce(): Promise<number> {
+    const now = this.#clock.now();
+    const claimed = await this.#o.store.claimDeliveries(this.#o.owner, now, this.#o.leaseMs ?? 60_000, this.#o.batch ?? 64);
+    await Promise.all(claimed.map((d) => this.#deliver(d)));
+    return claimed.length;
+  }
+
+  async #deliver(d: Delivery): Promise<void> {
+    const res: WebhookResult = await this.#o.webhook.post(d.event);
+    const attempts = d.attempts + 1;
+    const now = this.#clock.now();
+    const s: Settlement =
+      res.result === "delivered" ? { kind: "delivered" }
+      : attempts >= this.#retry.maxAttempts ? { kind: "dead", attempts, error: res.error }
+      : { kind: "retry", attempts, nextAt: now + backoffMs(this.#retry, attempts, this.#o.random), error: res.error };
+    const result: DeliveryResult = (await this.#o.store.settleDelivery(d.cursor, this.#o.owner, s, now)) ? s.kind : "lost_lease";
+    this.#o.onResult?.(result, d);
+  }
+
+  /** Delivers until stopped: rounds back to back while there is work, else waits `idleMs` or a wakeup. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.#o.wakeup?.subscribe(() => this.#poke());
+    this.#loop();
+  }
+
+  #poke(): void {
+    if (!this.#running) return;
+    if (this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#loop();
+    } else this.#again = true;
+  }
+
+  #loop(): void {
+    this.#again = false;
+    this.#round = this.runOnce()
+      .catch(() => 0) // store down: try again after the idle wait
+      .then((n) => {
+        if (!this.#running) return;
+        if (n > 0 || this.#again) return this.#loop();
+        this.#timer = this.#clock.setTimeout(() => {
+          this.#timer = undefined;
+          this.#loop();
+        }, this.#o.idleMs ?? 1_000);
+      });
+  }
+
+  /** Stops after the current round (its deliveries settle). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#unsubscribe?.();
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#round;
+  }
+}

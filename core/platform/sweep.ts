@@ -1,0 +1,26 @@
+/** A periodic sweep on an injected clock: `sweep` runs `everyMs` after the previous run settled (its errors ignored). */
+import type { Clock, TimerId } from "../../contract/index.ts";
+
+export class PeriodicSweep {
+  #timer: TimerId | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly everyMs: number,
+    private readonly sweep: () => Promise<unknown>,
+  ) {}
+
+  /** Sweeps every `everyMs` until stopped (a no-op while running). */
+  start(): void {
+    if (this.#timer === undefined) this.#tick();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #tick(): void {
+    this.#timer = this.clock.setTimeout(() => void this.sweep().catch(() => undefined).finally(() => this.#timer !== undefined && this.#tick()), this.everyMs);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * POST /v1/genesys/callback/:secret: Genesys' form callbacks (receipts, MOs) → a contract Event → the
+ * core's POST /v1/events. Genesys retries anything but a 2xx (every 10 min, 25 times), so a 2xx goes back
+ * only once the core answered 2xx; a core that is down or refuses gives 503 and Genesys tries again. The
+ * event id is derived from Genesys' ids, so those retries are one event at the core.
+ */
+import type { Context } from "hono";
+import type { Clock } from "../../contract/clock.ts";
+import { parseCallback } from "../../contract/genesys-http.ts";
+import { describeIssues } from "../../contract/result.ts";
+import type { EdgeConfig } from "../config.ts";
+import { sha256 } from "../../contract/digest.ts";
+import { timerPerDeadline } from "../send/deadlines.ts";
+import { HttpProblem } from "./problem.ts";
+import { timingSafeEqual } from "./secrets.ts";
+
+export interface CallbackDeps {
+  readonly config: EdgeConfig;
+  readonly clock: Clock;
+  readonly fetch: typeof fetch;
+}
+
+async function readForm(c: Context): Promise<URLSearchParams> {
+  const type = c.req.header("content-type") ?? "";
+  if (/^multipart\/form-data/i.test(type)) {
+    const fd = await c.req.formData();
+    const form = new URLSearchParams();
+    fd.forEach((v, k) => { if (typeof v === "string") form.append(k, v); });
+    return form;
+  }
+  if (/^application\/x-www-form-urlencoded/i.test(type) || type === "") return new URLSearchParams(await c.req.text());
+  throw new HttpProblem(415, "Unsupported media type", "send the callback as application/x-www-form-urlencoded or multipart/form-data");
+}
+
+export function callbackHandler(d: CallbackDeps) {
+  const expected = sha256(d.config.callbackSecret);
+  const eventsUrl = `${d.config.core.url}/v1/events`;
+  return async (c: Context): Promise<Response> => {
+    if (!timingSafeEqual(await sha256(c.req.param("secret") ?? ""), await expected)) {
+      throw new HttpProblem(403, "Forbidden", "unknown callback secret");
+    }
+    const parsed = await parseCallback(await readForm(c), { channel: "http" }, new Date(d.clock.now()));
+    if (!parsed.success) throw new HttpProblem(400, "Invalid callback", describeIssues(parsed.issues), { issues: parsed.issues });
+    const event = parsed.output;
+
+    const ac = new AbortController();
+    const cancel = timerPerDeadline(d.clock).after(d.config.core.timeoutMs, () => ac.abort());
+    const retry = { "retry-after": "60" };
+    let res: Response;
+    let answer: { duplicate?: unknown };
+    try {
+      res = await d.fetch(eventsUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${d.config.core.token}` },
+        body: JSON.stringify(event),
+        signal: ac.signal,
+      });
+      answer = (await res.json().catch(() => ({}))) as { duplicate?: unknown };
+    } catch {
+      throw new HttpProblem(503, "Core unavailable", "the core could not be reached; the callback was not stored (retry)", { eventId: event.id }, retry);
+    } finally {
+      cancel();
+    }
+    if (res.status < 200 || res.status >= 300) {
+      throw new HttpProblem(503, "Core did not store the event", `the core answered HTTP ${res.status}; the callback was not stored (retry)`, { eventId: event.id }, retry);
+    }
+    return c.json({ stored: true, eventId: event.id, type: event.type, duplicate: answer.duplicate === true });
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * POST /v1/messages: one OutboundMessage (JSON) → Genesys through the healthiest site → a SendOutcome.
+ * The Genesys message_id is the Idempotency-Key header, else the body's clientMessageId, else a fresh one;
+ * it is always returned (body and header), so a caller can resend safely after an `unknown`.
+ */
+import type { Context } from "hono";
+import type { Clock } from "../../contract/clock.ts";
+import { genesysFormBody } from "../../contract/genesys-http.ts";
+import { CLIENT_MESSAGE_ID_RULE, isClientMessageId, newClientMessageId, parseOutboundMessage } from "../../contract/message.ts";
+import type { SendOutcome } from "../../contract/outcome.ts";
+import { describeIssues, type Issue } from "../../contract/result.ts";
+import type { EdgeConfig } from "../config.ts";
+import type { Deadlines } from "../send/deadlines.ts";
+import { sendWithFailover } from "../send/failover.ts";
+import type { Defer, HealthBoard } from "../health/board.ts";
+import { HttpProblem } from "./problem.ts";
+
+export interface MessagesDeps {
+  readonly config: EdgeConfig;
+  readonly clock: Clock;
+  readonly fetch: typeof fetch;
+  readonly board: HealthBoard;
+  readonly deferFor: (c: Context) => Defer;
+  readonly deadlines: Deadlines;
+}
+
+function invalid(issues: readonly Issue[]): HttpProblem {
+  return new HttpProblem(400, "Invalid message", describeIssues(issues), { issues });
+}
+
+export function messagesHandler(d: MessagesDeps) {
+  const { config } = d;
+  return async (c: Context): Promise<Response> => {
+    let json: unknown;
+    try {
+      json = JSON.parse(await c.req.raw.text()); // the raw Request: nothing else reads this body
+    } catch {
+      throw invalid([{ path: "", message: "the body must be a JSON object (an OutboundMessage)" }]);
+    }
+    const parsed = parseOutboundMessage(json);
+    const key = c.req.raw.headers.get("idempotency-key") ?? undefined;
+    const issues: Issue[] = parsed.success ? [] : [...parsed.issues];
+    if (key !== undefined && !isClientMessageId(key)) {
+      issues.push({ path: "Idempotency-Key", message: CLIENT_MESSAGE_ID_RULE });
+    }
+    if (key !== undefined && parsed.success && parsed.output.clientMessageId !== undefined && parsed.output.clientMessageId !== key) {
+      issues.push({ path: "clientMessageId", message: "differs from the Idempotency-Key header: send one, or the same in both" });
+    }
+    if (!parsed.success || issues.length) throw invalid(issues);
+    const msg = parsed.output;
+    const messageId = key ?? msg.clientMessageId ?? newClientMessageId(d.clock.now());
+
+    const defer = d.deferFor(c);
+    const first = d.board.refresh(defer);
+    if (first) await first;
+    const outcome = await sendWithFailover({
+      board: d.board, body: genesysFormBody(msg, messageId, config.genesys), messageId,
+      fetch: d.fetch, clock: d.clock, attemptTimeoutMs: config.attemptTimeoutMs, deadlineMs: config.deadlineMs,
+      throttleRetryAfterS: config.throttleRetryAfterS, defer, deadlines: d.deadlines,
+    });
+    // A plain Response, not c.json: Hono would copy prepared headers into a fresh Headers object first,
+    // which on workerd is a measurable share of the hot path. For a server caller Vary is set here, not by
+    // the CORS middleware (app.ts); for a browser the middleware adds its headers, Vary included, itself.
+    if (outcome.status === "accepted") {
+      const headers: Record<string, string> = { "content-type": "application/json", "idempotency-key": messageId };
+      if (!c.req.raw.headers.has("origin")) headers.vary = "Origin";
+      return new Response(JSON.stringify(outcome), { status: 200, headers });
+    }
+    throw problemFor(outcome);
+  };
+}
+
+/** A send that did not end in `accepted`, as an HTTP problem carrying the outcome. */
+function problemFor(o: Exclude<SendOutcome, { status: "accepted" }>): HttpProblem {
+  const headers: Record<string, string> = { "idempotency-key": o.messageId };
+  if (o.status === "unknown") return new HttpProblem(502, "Outcome unknown", o.reason, { outcome: o }, headers);
+  if (o.retryAfterSeconds !== undefined) headers["retry-after"] = String(o.retryAfterSeconds);
+  if (o.resultCode === 6) return new HttpProblem(429, "Throttled", `Genesys asks to resubmit later (result 6); retry after ${o.retryAfterSeconds} s`, { outcome: o }, headers);
+  if (o.resultCode !== undefined) return new HttpProblem(422, "Rejected by Genesys", `Genesys refused the message: ${o.reason}; do not resend it unchanged`, { outcome: o }, headers);
+  return new HttpProblem(503, "No Genesys site available", `${o.reason}; retry after ${o.retryAfterSeconds} s`, { outcome: o }, headers);
+}

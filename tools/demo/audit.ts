@@ -1,0 +1,194 @@
+/**
+ * Was anything lost or doubled? Compares what the API answered (Traffic records) with what the simulated
+ * Genesys recorded (its ledger) and what reached the customer's webhook (the demo receiver). Pure: the demo
+ * feeds it over HTTP, the chaos test in-process. Each claim is a named check with its evidence, so a failure
+ * says which message went wrong, not just that a count differs.
+ */
+import { smscMessageIdForms } from "../../contract/index.ts";
+import type { LedgerSnapshot } from "../../sim/index.ts";
+import { failedOver, type MoRecord, type MtRecord } from "./traffic.ts";
+
+/** An event as the receiver holds it (`GET /events?all=1`). */
+export interface SeenEvent {
+  id: string;
+  type: string;
+  deliveries: number;
+  data: { clientMessageId?: string; smscMessageId?: string; genesysMessageId?: string; text?: string };
+}
+
+export interface AuditInput {
+  mts: readonly MtRecord[];
+  mos: readonly MoRecord[];
+  ledger: LedgerSnapshot;
+  events: readonly SeenEvent[];
+  receiver: { redelivered: number; badSignatures: number };
+  /** Ledger entries before this time (ms) belong to earlier runs and are ignored. */
+  since: number;
+  /** The core's rebind floor; consecutive connections to one node must be at least this far apart. */
+  rebindFloorMs: number;
+  /** Clock skew between the core's attempt and the simulator's accept (same machine: a few ms). */
+  toleranceMs?: number;
+  /** The IDs prefix of this run's HTTP MTs (receipts of other runs' MTs are ignored). */
+  runId: string;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  checks: Check[];
+  /** MOs and receipts the simulator emitted that have not reached the webhook (yet). */
+  missing: number;
+  figures: Record<string, number>;
+}
+
+const RINVBNDSTS = 0x04;
+const sample = (xs: readonly string[]) => (xs.length ? `: ${xs.slice(0, 5).join(", ")}${xs.length > 5 ? ", …" : ""}` : "");
+
+export function audit(a: AuditInput): AuditReport {
+  const L = a.ledger;
+  const inRun = <T extends { at: number }>(xs: readonly T[]) => xs.filter((x) => x.at >= a.since);
+  const checks: Check[] = [];
+  const check = (name: string, bad: readonly string[], okDetail: string) =>
+    checks.push({ name, ok: bad.length === 0, detail: bad.length ? `${bad.length} wrong${sample(bad)}` : okDetail });
+
+  // ── MTs ──
+  const unclear = a.mts.filter((m) => m.answer.kind === "unclear");
+  check("every MT got a clear answer (accepted, rejected or unknown)", unclear.map((m) => `${m.id} (${m.answer.kind === "unclear" ? m.answer.error : ""})`), `${a.mts.length} answered`);
+
+  const httpTaken = new Map<string, number>();
+  for (const e of L.mtAccepted) if (e.via === "http") httpTaken.set(e.message_id, (httpTaken.get(e.message_id) ?? 0) + 1);
+  const edge = a.mts.filter((m) => m.path === "edge" && m.answer.kind === "clear");
+  const status = (m: MtRecord) => (m.answer.kind === "clear" ? m.answer.outcome.status : "unclear");
+  const edgeAccepted = edge.filter((m) => status(m) === "accepted");
+  check("edge: every accepted MT taken by Genesys exactly once", edgeAccepted.filter((m) => httpTaken.get(m.id) !== 1).map((m) => `${m.id}×${httpTaken.get(m.id) ?? 0}`), `${edgeAccepted.length} MTs, each once`);
+  check("edge: no rejected MT taken by Genesys", edge.filter((m) => status(m) === "rejected" && httpTaken.has(m.id)).map((m) => m.id), `${edge.filter((m) => status(m) === "rejected").length} rejected, none taken`);
+  check("edge: no unknown MT taken twice", edge.filter((m) => status(m) === "unknown" && (httpTaken.get(m.id) ?? 0) > 1).map((m) => m.id), "none");
+
+  const smppTaken = new Map<string, number>();
+  const smppRun = inRun(L.mtAccepted).filter((e) => e.via === "smpp");
+  for (const e of smppRun) for (const f of smscMessageIdForms(e.message_id)) smppTaken.set(f, (smppTaken.get(f) ?? 0) + 1);
+  const core = a.mts.filter((m) => m.path === "core" && m.answer.kind === "clear");
+  const coreAccepted = core.filter((m) => status(m) === "accepted");
+  const segIds = coreAccepted.flatMap((m) => (m.answer.kind === "clear" ? (m.answer.outcome.smscMessageIds ?? []) : []));
+  const segCount = (id: string) => Math.max(...smscMessageIdForms(id).map((f) => smppTaken.get(f) ?? 0));
+  check("core: every accepted MT taken by Genesys exactly once", segIds.filter((id) => segCount(id) !== 1).map((id) => `${id}×${segCount(id)}`), `${coreAccepted.length} MTs (${segIds.length} segments), each once`);
+  const coreUnknown = core.filter((m) => status(m) === "unknown").length;
+  const extra = smppRun.length - segIds.length;
+  check("core: nothing taken beyond the accepted MTs and the unknown ones", extra < 0 || extra > coreUnknown ? [`${smppRun.length} taken for ${segIds.length} accepted + ${coreUnknown} unknown`] : [], `${smppRun.length} taken = ${segIds.length} accepted + ${extra} of ${coreUnknown} unknown`);
+
+  const unboundSubmits = inRun(L.mtRejected).filter((e) => e.via === "smpp" && e.result === RINVBNDSTS);
+  const firstBind = new Map<string, number>();
+  for (const b of L.binds) if (!firstBind.has(b.node)) firstBind.set(b.node, b.at);
+  const beforeBind = smppRun.filter((e) => e.node && !(firstBind.get(e.node)! <= e.at));
+  check("no MT handed to a node that was not bound", [...unboundSubmits.map((e) => `${e.node} answered ESME_RINVBNDSTS`), ...beforeBind.map((e) => `${e.message_id} on ${e.node} before its bind`)], `${smppRun.length} submits, all on bound sessions`);
+
+  // ── Rebinds ──
+  const tol = a.toleranceMs ?? 100;
+  const byNode = new Map<string, number[]>();
+  for (const c of L.connections) byNode.set(c.node, [...(byNode.get(c.node) ?? []), c.at]);
+  let minGap = Infinity;
+  const early: string[] = [];
+  for (const [node, ts] of byNode) {
+    ts.sort((x, y) => x - y);
+    for (let i = 1; i < ts.length; i++) {
+      if (ts[i]! < a.since) continue;
+      const gap = ts[i]! - ts[i - 1]!;
+      minGap = Math.min(minGap, gap);
+      if (gap < a.rebindFloorMs - tol) early.push(`${node} after ${gap} ms`);
+    }
+  }
+  check(`no node rebound sooner than the floor (${a.rebindFloorMs} ms) after its last attempt`, early, Number.isFinite(minGap) ? `closest: ${minGap} ms apart` : "no rebinds");
+
+  // ── MOs and receipts to the webhook ──
+  const byText = new Map<string, Set<string>>();
+  const byGenesysId = new Map<string, Set<string>>();
+  const byClientId = new Map<string, Set<string>>();
+  const bySmscForm = new Map<string, Set<string>>();
+  const add = (m: Map<string, Set<string>>, k: string | undefined, id: string) => k !== undefined && m.set(k, (m.get(k) ?? new Set()).add(id));
+  for (const e of a.events) {
+    if (e.type === "message.received") {
+      add(byText, e.data.text, e.id);
+      add(byGenesysId, e.data.genesysMessageId, e.id);
+    } else {
+      add(byClientId, e.data.clientMessageId, e.id);
+      for (const f of e.data.smscMessageId ? smscMessageIdForms(e.data.smscMessageId) : []) add(bySmscForm, f, e.id);
+    }
+  }
+  const injected = a.mos.filter((m) => m.messageId);
+  const moEvents = (m: MoRecord) => new Set([...(byText.get(m.text) ?? []), ...(m.via === "http" ? (byGenesysId.get(m.messageId!) ?? []) : [])]);
+  const moLost = injected.filter((m) => moEvents(m).size === 0);
+  const moDoubled = injected.filter((m) => moEvents(m).size > 1);
+  check("every MO reached the webhook", moLost.map((m) => m.messageId!), `${injected.length} MOs`);
+  check("no MO became two events", moDoubled.map((m) => m.messageId!), "none");
+
+  const receipts = new Map<string, { via: string; copies: number }>();
+  for (const r of inRun(L.receiptsEmitted)) {
+    if (r.via === "http" && !r.message_id.startsWith(a.runId)) continue;
+    const key = `${r.via}:${r.message_id}`;
+    receipts.set(key, { via: r.via, copies: (receipts.get(key)?.copies ?? 0) + 1 });
+  }
+  const receiptEvents = (key: string) => {
+    const [via, id] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+    if (via === "http") return byClientId.get(id)?.size ?? 0;
+    return new Set(smscMessageIdForms(id).flatMap((f) => [...(bySmscForm.get(f) ?? [])])).size;
+  };
+  const rLost = [...receipts.keys()].filter((k) => receiptEvents(k) === 0);
+  const rDoubled = [...receipts.keys()].filter((k) => receiptEvents(k) > 1);
+  check("every receipt reached the webhook", rLost, `${receipts.size} receipts (${[...receipts.values()].reduce((s, r) => s + r.copies, 0)} deliveries incl. duplicates)`);
+  check("no receipt became two events", rDoubled, "none");
+  check("no event id delivered twice to the webhook", a.receiver.redelivered ? [`${a.receiver.redelivered} ids delivered more than once`] : [], `${a.events.length} distinct ids`);
+  check("every webhook delivery correctly signed", a.receiver.badSignatures ? [`${a.receiver.badSignatures} bad signatures`] : [], "all");
+
+  const mtSite = new Map(L.mtAccepted.map((e) => [`${e.via}:${e.message_id}`, e.site] as const));
+  const rRun = inRun(L.receiptsEmitted);
+  const figures: Record<string, number> = {
+    mtEdgeSent: a.mts.filter((m) => m.path === "edge").length,
+    mtEdgeAccepted: edgeAccepted.length,
+    mtEdgeRejected: edge.filter((m) => status(m) === "rejected").length,
+    mtEdgeUnknown: edge.filter((m) => status(m) === "unknown").length,
+    mtEdgeFailedOver: edgeAccepted.filter((m) => m.answer.kind === "clear" && failedOver(m.answer.outcome)).length,
+    mtEdgeDeduplicated: edgeAccepted.filter((m) => m.answer.kind === "clear" && m.answer.outcome.deduplicated).length,
+    mtCoreSent: a.mts.filter((m) => m.path === "core").length,
+    mtCoreAccepted: coreAccepted.length,
+    mtCoreRejected: core.filter((m) => status(m) === "rejected").length,
+    mtCoreUnknown: coreUnknown,
+    mtUnclear: unclear.length,
+    mtResent: a.mts.filter((m) => m.resent).length,
+    mosInjected: injected.length,
+    receiptDeliveries: rRun.length,
+    receiptsDuplicated: rRun.filter((r) => r.duplicate).length,
+    receiptsEarly: rRun.filter((r) => r.early).length,
+    receiptsOtherSite: rRun.filter((r) => { const s = mtSite.get(`${r.via}:${r.message_id}`); return s !== undefined && s !== r.site; }).length,
+    deliverRedeliveries: inRun(L.redeliveries).length,
+    deliverAbandoned: inRun(L.abandoned).length,
+    smscUnbinds: inRun(L.unbinds).filter((u) => u.by === "smsc").length,
+    throttledSubmits: inRun(L.mtRejected).filter((e) => (e.via === "smpp" && (e.result === 0x58 || e.result === 0x14)) || (e.via === "http" && e.result === 6)).length,
+    webhookEvents: a.events.length,
+    minRebindGapMs: Number.isFinite(minGap) ? minGap : -1,
+  };
+  return { ok: checks.every((c) => c.ok), checks, missing: moLost.length + rLost.length, figures };
+}
+
+const LABELS: Record<string, string> = {
+  mtEdgeSent: "MTs sent through the edge", mtEdgeAccepted: "  accepted", mtEdgeRejected: "  rejected", mtEdgeUnknown: "  unknown",
+  mtEdgeFailedOver: "  accepted after another site failed or was skipped", mtEdgeDeduplicated: "  accepted as a duplicate (result 7)",
+  mtCoreSent: "MTs sent through the core", mtCoreAccepted: "  accepted", mtCoreRejected: "  rejected", mtCoreUnknown: "  unknown",
+  mtUnclear: "MTs without a clear answer", mtResent: "MTs resent (same id) after a connection reset", mosInjected: "MOs injected", receiptDeliveries: "receipt deliveries by the simulator",
+  receiptsDuplicated: "  duplicated", receiptsEarly: "  ahead of their submit_sm_resp / HTTP answer", receiptsOtherSite: "  from the other site",
+  deliverRedeliveries: "deliver_sm redelivered (unacknowledged)", deliverAbandoned: "deliver_sm abandoned", smscUnbinds: "SMSC-initiated unbinds",
+  throttledSubmits: "MTs throttled by Genesys", webhookEvents: "distinct events at the webhook", minRebindGapMs: "closest rebind to the last attempt (ms)",
+};
+
+/** The report as terminal lines: ✓/✗ per check, then the figures. */
+export function formatReport(r: AuditReport): string[] {
+  return [
+    ...r.checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}`),
+    "",
+    ...Object.entries(r.figures).map(([k, v]) => `  ${(LABELS[k] ?? k).padEnd(52)} ${k === "minRebindGapMs" && v < 0 ? "no rebind" : v}`),
+  ];
+}
