@@ -5,13 +5,13 @@
  */
 import type { Clock, SmscNode } from "../../contract/index.ts";
 import { NodeBind, type NodeBindEvents } from "./node-bind.ts";
-import type { BindInfo } from "./bind-state.ts";
+import type { NodeBindSnapshot } from "./bind-state.ts";
 import type { RebindPolicy } from "./rebind-policy.ts";
-import type { Connector } from "./session-port.ts";
+import type { NodeConnector } from "./session-port.ts";
 
 export interface BindManagerOptions {
   nodes: readonly SmscNode[];
-  connector: Connector;
+  connector: NodeConnector;
   policy: RebindPolicy;
   clock: Clock;
   random?: () => number;
@@ -43,7 +43,7 @@ export class BindManager {
     return this.binds.filter((b) => b.session !== undefined);
   }
 
-  list(): BindInfo[] {
-    return this.binds.map((b) => b.info());
+  list(): NodeBindSnapshot[] {
+    return this.binds.map((b) => b.snapshot());
   }
 }

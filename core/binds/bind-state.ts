@@ -18,7 +18,7 @@ const _everyKind: Exclude<BindState["kind"], (typeof BIND_STATE_KINDS)[number]> 
 void _everyKind;
 
 /** What /v1/binds shows for one node. */
-export interface BindInfo {
+export interface NodeBindSnapshot {
   readonly node: string;
   readonly site: string;
   readonly state: BindState;

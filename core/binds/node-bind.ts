@@ -4,9 +4,9 @@
  * an event.
  */
 import type { Clock, SmscNode } from "../../contract/index.ts";
-import type { BindInfo, BindState } from "./bind-state.ts";
+import type { NodeBindSnapshot, BindState } from "./bind-state.ts";
 import { nextAttemptAt, type RebindPolicy } from "./rebind-policy.ts";
-import type { BoundSession, Connector } from "./session-port.ts";
+import type { BoundSession, NodeConnector } from "./session-port.ts";
 
 export interface NodeBindEvents {
   state(node: SmscNode, state: BindState, previous: BindState): void;
@@ -23,7 +23,7 @@ export class NodeBind {
 
   constructor(
     readonly node: SmscNode,
-    private readonly connector: Connector,
+    private readonly connector: NodeConnector,
     private readonly policy: RebindPolicy,
     private readonly clock: Clock,
     private readonly random: () => number,
@@ -39,7 +39,7 @@ export class NodeBind {
     return this.#state.kind === "bound" ? this.#session : undefined;
   }
 
-  info(): BindInfo {
+  snapshot(): NodeBindSnapshot {
     return {
       node: this.node.name,
       site: this.node.site,

@@ -6,7 +6,7 @@
 import type { SmscNode } from "../../contract/index.ts";
 import type { SmInput } from "../smpp/pdu.ts";
 
-export type SubmitResult =
+export type SubmitAnswer =
   | { readonly kind: "resp"; readonly status: number; readonly messageId: string }
   | { readonly kind: "window_full" }
   /** Sent, no answer in time: the SMSC may or may not have taken it. */
@@ -17,7 +17,7 @@ export type SubmitResult =
 export interface BoundSession {
   readonly inFlight: number;
   readonly window: number;
-  submit(sm: SmInput): Promise<SubmitResult>;
+  submit(sm: SmInput): Promise<SubmitAnswer>;
   /** Polite unbind (bounded wait for in-flight responses and unbind_resp), then close. */
   unbind(): Promise<void>;
   close(reason: string): void;
@@ -25,9 +25,9 @@ export interface BoundSession {
   readonly closed: Promise<string>;
 }
 
-export type ConnectResult =
+export type NodeConnectResult =
   | { readonly ok: true; readonly session: BoundSession; readonly systemId: string }
   | { readonly ok: false; readonly reason: string };
 
 /** Connects and binds to one node; never throws (a failure is a result). */
-export type Connector = (node: SmscNode) => Promise<ConnectResult>;
+export type NodeConnector = (node: SmscNode) => Promise<NodeConnectResult>;

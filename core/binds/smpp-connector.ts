@@ -4,8 +4,8 @@
  * either drops the node, so the rebind floor applies to the node as a whole.
  */
 import type { SmscNode } from "../../contract/index.ts";
-import { Session, type DeliverHandler, type SessionOptions, type SubmitResult as SessionSubmit } from "../smpp/index.ts";
-import type { BoundSession, Connector, SubmitResult } from "./session-port.ts";
+import { Session, type DeliverHandler, type SessionOptions, type SubmitResult } from "../smpp/index.ts";
+import type { BoundSession, NodeConnector, SubmitAnswer } from "./session-port.ts";
 
 export interface SmppConnectorOptions {
   systemId: string;
@@ -24,7 +24,7 @@ export interface SmppConnectorOptions {
   tlsCa?: string;
 }
 
-function toPort(r: SessionSubmit): SubmitResult {
+function toPort(r: SubmitResult): SubmitAnswer {
   switch (r.kind) {
     case "resp":
       return { kind: "resp", status: r.status, messageId: r.messageId };
@@ -66,7 +66,7 @@ class SessionBind implements BoundSession {
     return this.tx.window;
   }
 
-  async submit(sm: Parameters<Session["submit"]>[0]): Promise<SubmitResult> {
+  async submit(sm: Parameters<Session["submit"]>[0]): Promise<SubmitAnswer> {
     return toPort(await this.tx.submit(sm));
   }
 
@@ -81,7 +81,7 @@ class SessionBind implements BoundSession {
 }
 
 /** The production connector: real sockets (Bun.connect, TLS verified when the node says tls). */
-export function smppConnector(o: SmppConnectorOptions): Connector {
+export function smppConnector(o: SmppConnectorOptions): NodeConnector {
   const open = async (node: SmscNode, bindType: "transceiver" | "transmitter" | "receiver") => {
     const s = new Session({
       endpoint: { host: node.host, port: node.port, ...(node.tls && { tls: o.tlsCa ? { ca: o.tlsCa } : true }) },

@@ -6,7 +6,7 @@
  */
 import type { Attempt, Clock, OutboundMessage, SendOutcome } from "../../contract/index.ts";
 import type { NodeBind } from "../binds/node-bind.ts";
-import type { SubmitResult } from "../binds/session-port.ts";
+import type { SubmitAnswer } from "../binds/session-port.ts";
 import { classifyStatus, statusName } from "../smpp/status.ts";
 import { segmentText, type DataCodings } from "./segments.ts";
 import { SlotWait } from "./slot-wait.ts";
@@ -210,9 +210,9 @@ export class MtRouter {
         const retryAfterSeconds = Math.max(1, Math.ceil((bind.resumeAt - clock.now()) / 1000));
         return { kind: "rejected", reason: `every active bind is throttled: ${statusName(bind.throttled)}`, smppStatus: bind.throttled, retryAfterSeconds };
       }
-      const t0 = clock.now();
-      const r: SubmitResult = await bind.session!.submit(sm);
-      const ms = clock.now() - t0;
+      const t0 = clock.monotonic();
+      const r: SubmitAnswer = await bind.session!.submit(sm);
+      const ms = clock.monotonic() - t0;
       this.#slots.notify();
       const node = bind.node.name;
       const site = bind.node.site;

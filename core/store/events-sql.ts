@@ -1,7 +1,7 @@
 /** Inbox queries: append events with dedup (and their outbox rows), pull by cursor. */
 import type { Event } from "../../contract/index.ts";
 import { lockAppend, type Dialect, type Sql } from "./db.ts";
-import type { InsertResult, StoredEvent } from "./store.ts";
+import type { InsertResult, StoredEvent } from "./types.ts";
 
 /**
  * Appends events inside the caller's transaction. A dedup key already stored, or repeated earlier in the same

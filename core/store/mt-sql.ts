@@ -5,7 +5,7 @@
 import { smscMessageIdForms, type Event } from "../../contract/index.ts";
 import { lockForms, type Dialect, type Sql } from "./db.ts";
 import { insertEvents } from "./events-sql.ts";
-import type { ParkResult, StoredEvent, SubmitRecord } from "./store.ts";
+import type { CorrelationOp, CorrelationOpResult, ParkResult, StoredEvent, SubmitRecord } from "./types.ts";
 
 /** The receipt with our message id filled in; its id and dedup key stay the same. */
 export function withClientMessageId(event: Event, clientMessageId: string): Event {
@@ -52,15 +52,6 @@ async function store(tx: Sql, dialect: Dialect, events: Event[], now: number, ou
     return r.inserted ? [{ cursor: r.cursor, event }] : [];
   });
 }
-
-/** One step of a correlation batch (`correlate`): park a receipt, record an MT's segments, or claim an MT id. */
-export type CorrelationOp =
-  | { readonly kind: "park"; readonly event: Event; readonly forms: readonly string[] }
-  | { readonly kind: "submit"; readonly rec: SubmitRecord }
-  | { readonly kind: "claim"; readonly clientMessageId: string; readonly owner: string; readonly staleMs: number };
-
-/** Per op, in order: a park's outcome, the receipts a submit released (stored, correlated), or whether a claim was taken. */
-export type CorrelationOpResult = ParkResult | StoredEvent[] | boolean;
 
 /**
  * Runs parks, submits and claims in ONE transaction, in order, with the same outcome each would have had in its own

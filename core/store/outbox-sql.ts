@@ -1,7 +1,7 @@
 /** Outbox queries: lease due deliveries to one owner, settle them, count the backlog. */
 import type { Event } from "../../contract/index.ts";
 import { claimDue, type Dialect, type Sql } from "./db.ts";
-import type { Delivery, Settlement } from "./store.ts";
+import type { Delivery, Settlement } from "./types.ts";
 
 export async function claimDeliveries(tx: Sql, dialect: Dialect, owner: string, now: number, leaseMs: number, limit: number): Promise<Delivery[]> {
   const claimed = (await claimDue(tx, dialect, owner, now, now + leaseMs, limit)) as { cursor: number | string; attempts: number | string }[];

@@ -7,56 +7,12 @@ import { openDb, type Db } from "./db.ts";
 import { migrate } from "./migrations.ts";
 import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor, pruneBefore } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
-import { correlate, findClientMessageId, findSubmit, releaseMt, releaseParked, type CorrelationOp, type CorrelationOpResult } from "./mt-sql.ts";
-
-export type { CorrelationOp, CorrelationOpResult } from "./mt-sql.ts";
+import { correlate, findClientMessageId, findSubmit, releaseMt, releaseParked } from "./mt-sql.ts";
 import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
+import type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, ParkResult, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
 
 export type { AssembleGroup, MoPartInput, MoPartResult, PartGroup, StoredPart } from "./parts-sql.ts";
-
-/** An event as stored, with its pull/stream position. */
-export interface StoredEvent {
-  readonly cursor: number;
-  readonly event: Event;
-}
-
-/** Per event of an insert batch, in order. */
-export type InsertResult =
-  | { readonly inserted: true; readonly cursor: number }
-  /** `previous`: not stored because its `unlessStored` key was (an MO's copy from the previous dedup bucket). */
-  | { readonly inserted: false; readonly duplicate: true; readonly previous?: true };
-
-/** An outbox row leased to one deliverer. */
-export interface Delivery {
-  readonly cursor: number;
-  /** Attempts made before this one. */
-  readonly attempts: number;
-  readonly event: Event;
-}
-
-export type Settlement =
-  | { readonly kind: "delivered" }
-  | { readonly kind: "retry"; readonly attempts: number; readonly nextAt: number; readonly error: string }
-  | { readonly kind: "dead"; readonly attempts: number; readonly error: string };
-
-export interface MtSegment {
-  /** As the SMSC gave it in submit_sm_resp. */
-  readonly smscMessageId: string;
-  readonly node?: string;
-  readonly site?: string;
-}
-
-export interface SubmitRecord {
-  readonly clientMessageId: string;
-  /** One per segment, in segment order. */
-  readonly segments: readonly MtSegment[];
-}
-
-export type ParkResult =
-  | { readonly outcome: "parked" }
-  | { readonly outcome: "duplicate" }
-  /** Its submit was recorded meanwhile: stored correlated instead of parked. */
-  | { readonly outcome: "stored"; readonly cursor: number; readonly clientMessageId: string };
+export type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MtSegment, ParkResult, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
 
 export interface Store {
   /**

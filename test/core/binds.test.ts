@@ -2,13 +2,13 @@ import { describe, expect, test } from "bun:test";
 import { ManualClock, LOCAL_TOPOLOGY, type SmscNode } from "../../contract/index.ts";
 import { BindManager } from "../../core/binds/bind-manager.ts";
 import { nextAttemptAt } from "../../core/binds/rebind-policy.ts";
-import type { ConnectResult } from "../../core/binds/session-port.ts";
+import type { NodeConnectResult } from "../../core/binds/session-port.ts";
 import { FakeSession, bound } from "./port-fakes.ts";
 
 const policy = { floorMs: 30_000, jitterMs: 1_000 };
 const node = LOCAL_TOPOLOGY.smscNodes[0]!;
 
-function manager(clock: ManualClock, connect: (n: SmscNode) => Promise<ConnectResult>, nodes = [node]) {
+function manager(clock: ManualClock, connect: (n: SmscNode) => Promise<NodeConnectResult>, nodes = [node]) {
   const attempts: { node: string; at: number }[] = [];
   const states: string[] = [];
   const m = new BindManager({
@@ -84,7 +84,7 @@ describe("node bind", () => {
     const clock = new ManualClock(0);
     const a = new FakeSession(10);
     const late = new FakeSession(10);
-    let release!: (r: ConnectResult) => void;
+    let release!: (r: NodeConnectResult) => void;
     const nodes = LOCAL_TOPOLOGY.smscNodes.slice(0, 2);
     const { m } = manager(clock, (n) => (n.name === nodes[0]!.name ? Promise.resolve(bound(a)) : new Promise((r) => (release = r))), nodes);
     m.start();

@@ -3,7 +3,7 @@
  * only: the protocol itself is tested over real sockets in smpp-*.test.ts and against the simulator in
  * core-sim*.test.ts.
  */
-import type { BoundSession, ConnectResult, SubmitResult } from "../../core/binds/session-port.ts";
+import type { BoundSession, NodeConnectResult, SubmitAnswer } from "../../core/binds/session-port.ts";
 import type { SmInput } from "../../core/smpp/pdu.ts";
 
 export class FakeSession implements BoundSession {
@@ -15,10 +15,10 @@ export class FakeSession implements BoundSession {
 
   constructor(
     readonly window: number,
-    public answer: (sm: SmInput, n: number) => SubmitResult | Promise<SubmitResult> = (_, n) => ({ kind: "resp", status: 0, messageId: `id${n}` }),
+    public answer: (sm: SmInput, n: number) => SubmitAnswer | Promise<SubmitAnswer> = (_, n) => ({ kind: "resp", status: 0, messageId: `id${n}` }),
   ) {}
 
-  async submit(sm: SmInput): Promise<SubmitResult> {
+  async submit(sm: SmInput): Promise<SubmitAnswer> {
     if (this.inFlight >= this.window) return { kind: "window_full" };
     this.submits.push(sm);
     this.inFlight++;
@@ -39,6 +39,6 @@ export class FakeSession implements BoundSession {
   }
 }
 
-export function bound(session: BoundSession): ConnectResult {
+export function bound(session: BoundSession): NodeConnectResult {
   return { ok: true, session, systemId: "sim" };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock, LOCAL_TOPOLOGY, parseOutboundMessage, type OutboundMessage } from "../../contract/index.ts";
 import { BindManager } from "../../core/binds/bind-manager.ts";
-import type { SubmitResult } from "../../core/binds/session-port.ts";
+import type { SubmitAnswer } from "../../core/binds/session-port.ts";
 import { MtRouter, type MtRecorder } from "../../core/outbound/mt-router.ts";
 import { GENESYS_DATA_CODINGS } from "../../core/outbound/segments.ts";
 import { Status } from "../../core/smpp/status.ts";
@@ -44,7 +44,7 @@ class ClaimingRecorder extends MemoryRecorder {
   }
 }
 
-async function setup(up: string[], answers: Record<string, (n: number) => SubmitResult | Promise<SubmitResult>> = {}, window = 2, recorder = new MemoryRecorder()) {
+async function setup(up: string[], answers: Record<string, (n: number) => SubmitAnswer | Promise<SubmitAnswer>> = {}, window = 2, recorder = new MemoryRecorder()) {
   const clock = new ManualClock(0);
   const sessions = new Map<string, FakeSession>();
   const m = new BindManager({
