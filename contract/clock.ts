@@ -1,14 +1,18 @@
 /**
  * Time, injected. Everything that waits (rebind floors, cool-downs, retries, timeouts) takes a Clock, so
- * tests drive a ManualClock and prove a 30 s floor in milliseconds instead of sleeping.
+ * tests drive a ManualClock and prove a 30 s floor in milliseconds instead of sleeping. One clock, two
+ * readings with two names: `now()` is wall time (epoch ms: timestamps, records, what a caller reads) and
+ * `monotonic()` never goes back (durations and deadlines that a wall-clock step must not stretch or cut).
  */
 
 /** Opaque: whatever the clock handed out. */
 export type TimerId = unknown;
 
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch (wall time: may step when the host's clock is set). */
   now(): number;
+  /** Milliseconds from an arbitrary origin that never goes back: only differences of it mean anything. */
+  monotonic(): number;
   setTimeout(fn: () => void, ms: number): TimerId;
   clearTimeout(id: TimerId): void;
 }
@@ -16,6 +20,7 @@ export interface Clock {
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as TimerId,
   clearTimeout: (id) => clearTimeout(id as Parameters<typeof clearTimeout>[0]),
 };
@@ -42,6 +47,11 @@ export class ManualClock implements Clock {
   }
 
   now(): number {
+    return this.#now;
+  }
+
+  /** Manual time is one line: the monotonic reading is the same as `now()`. */
+  monotonic(): number {
     return this.#now;
   }
 

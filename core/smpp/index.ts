@@ -27,6 +27,5 @@ export { decodePdu, encodePdu, encodeInto, pduLength, type DecodeResult, type De
 export { Framer, DEFAULT_MAX_PDU_LENGTH, type FrameError } from "./framer.ts";
 export { TlvTag, type Tlvs, type RawTlv } from "./tlv.ts";
 export { smFields, type Pdu, type SmFields, type SmInput, type SubmitSmPdu, type DeliverSmPdu, type SmRespPdu } from "./pdu.ts";
-export { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 export { bunConnector, type Connector, type Endpoint, type SmppSocket, type SocketHandlers, type TlsSettings } from "./transport.ts";
 export type { Disposable } from "./events.ts";

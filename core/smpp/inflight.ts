@@ -3,7 +3,7 @@
  * of them: entries are kept in send order and share one timeout, so the oldest entry always
  * expires first and a single re-armed timer replaces a timer per request.
  */
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock, TimerId } from "../../contract/clock.ts";
 import type { Pdu } from "./pdu.ts";
 
 /** How a request ended. `timeout` and `closed` mean the outcome at the SMSC is unknown. */
@@ -30,7 +30,7 @@ export class InFlight {
   readonly #onExpire: (p: Pending) => void;
   readonly #map = new Map<number, Pending>();
   #windowed = 0;
-  #timer: TimerHandle | undefined;
+  #timer: TimerId | undefined;
   readonly #sweep = () => this.sweep();
 
   /** `onExpire` is called for each entry past its deadline, after it left the table. */
@@ -57,7 +57,7 @@ export class InFlight {
     this.#map.set(p.sequence, p);
     if (p.windowed) this.#windowed++;
     if (this.#timer === undefined && p.deadline !== Infinity) {
-      this.#timer = this.#clock.setTimeout(this.#sweep, Math.max(0, p.deadline - this.#clock.now()));
+      this.#timer = this.#clock.setTimeout(this.#sweep, Math.max(0, p.deadline - this.#clock.monotonic()));
     }
   }
 
@@ -84,7 +84,7 @@ export class InFlight {
   /** Expires entries past their deadline and re-arms the timer for the next one. */
   sweep(): void {
     this.#timer = undefined;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     for (const p of this.#map.values()) {
       if (p.deadline === Infinity) continue;
       if (p.deadline > now) {

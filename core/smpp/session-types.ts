@@ -2,7 +2,7 @@
  * Public types of the SMPP session: options, results and events. Results are data (discriminated
  * unions); a session never throws for protocol outcomes and never logs.
  */
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../../contract/clock.ts";
 import type { DeliverSmPdu, SmRespPdu } from "./pdu.ts";
 import type { Connector, Endpoint } from "./transport.ts";
 

@@ -4,7 +4,7 @@
  * enquire_link/unbind, inbound deliver_sm acknowledged only after the handler commits, and
  * generic_nack rules. A Session is used once: after `closed`, make a new one to rebind.
  */
-import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
+import { systemClock, type Clock, type TimerId } from "../../contract/clock.ts";
 import { decodePdu } from "./codec.ts";
 import { CommandId, isResponseId } from "./commands.ts";
 import { Emitter, type Disposable } from "./events.ts";
@@ -37,7 +37,7 @@ export class Session {
   #writer: PduWriter | undefined;
   #seq: number;
   #lastRx = 0;
-  #idleTimer: TimerHandle | undefined;
+  #idleTimer: TimerId | undefined;
   #keepalivePending = false;
   #deliversPending = 0;
   #drainWaiter: (() => void) | undefined;
@@ -127,7 +127,7 @@ export class Session {
       if (this.#isClosed()) return timedOut ? { kind: "failed", reason: "timeout" } : { kind: "failed", reason: "closed", detail: this.#closeReason! };
       if (outcome.kind === "resp" && outcome.status === Status.ESME_ROK) {
         const resp = outcome.pdu as Extract<Pdu, { command: `bind_${string}_resp` }>;
-        this.#lastRx = this.#clock.now();
+        this.#lastRx = this.#clock.monotonic();
         this.#setState("bound");
         this.#armKeepalive(this.#idleMs);
         this.#events.emit("bound", { systemId: resp.systemId });
@@ -171,7 +171,7 @@ export class Session {
     this.#writer!.write({ command: "submit_sm", status: 0, sequence, ...fields });
     return new Promise<SubmitResult>((done) => {
       this.#inFlight.add({
-        sequence, expect: CommandId.submit_sm_resp, deadline: this.#clock.now() + this.#timeoutMs, windowed: true,
+        sequence, expect: CommandId.submit_sm_resp, deadline: this.#clock.monotonic() + this.#timeoutMs, windowed: true,
         done: done as (o: Outcome) => void,
       });
     });
@@ -247,7 +247,7 @@ export class Session {
       (this.#early ??= []).push(chunk);
       return;
     }
-    this.#lastRx = this.#clock.now();
+    this.#lastRx = this.#clock.monotonic();
     const error = this.#framer.push(chunk, this.#onFrame);
     if (error !== undefined && !this.#isClosed()) {
       this.#writer?.write({ command: "generic_nack", status: Status.ESME_RINVCMDLEN, sequence: error.sequence ?? 0 });
@@ -371,13 +371,13 @@ export class Session {
   #keepaliveTick(): void {
     this.#idleTimer = undefined;
     if (this.#state !== "bound") return;
-    const idle = this.#clock.now() - this.#lastRx;
+    const idle = this.#clock.monotonic() - this.#lastRx;
     if (idle < this.#idleMs) return this.#armKeepalive(this.#idleMs - idle);
     if (!this.#keepalivePending) {
       this.#keepalivePending = true;
       const sequence = this.#nextSequence();
       this.#inFlight.add({
-        sequence, expect: CommandId.enquire_link_resp, deadline: this.#clock.now() + this.#timeoutMs, windowed: false,
+        sequence, expect: CommandId.enquire_link_resp, deadline: this.#clock.monotonic() + this.#timeoutMs, windowed: false,
         done: (o) => {
           // Only an enquire_link_resp clears it (a generic_nack does not); timeout and close end the session.
           if (o.kind === "resp") this.#keepalivePending = false;

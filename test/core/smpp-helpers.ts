@@ -4,7 +4,7 @@
  */
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import type { Clock, TimerHandle } from "../../core/smpp/clock.ts";
+import type { Clock, TimerId } from "../../contract/clock.ts";
 import type { SessionOptions } from "../../core/smpp/session.ts";
 
 /** The parts of the untyped `smpp` package these tests use. */
@@ -91,12 +91,15 @@ export class ManualClock implements Clock {
   now(): number {
     return this.#now;
   }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  monotonic(): number {
+    return this.#now;
+  }
+  setTimeout(fn: () => void, ms: number): TimerId {
     const id = ++this.#id;
     this.#timers.set(id, { at: this.#now + ms, fn });
     return id;
   }
-  clearTimeout(handle: TimerHandle): void {
+  clearTimeout(handle: TimerId): void {
     this.#timers.delete(handle as number);
   }
   /** Moves time forward, firing due timers in time order (including ones they schedule). */
