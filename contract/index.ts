@@ -9,6 +9,7 @@ export * from "./result-codes.ts";
 export * from "./topology.ts";
 export * from "./genesys-http.ts";
 export * from "./dev-credentials.ts";
+export * from "./secret-strength.ts";
 export * from "./clock.ts";
 export * from "./hex.ts";
 export * from "./digest.ts";

@@ -1,18 +1,20 @@
 /**
  * The core's configuration: one JSON file (path from GSH_CORE_CONFIG, default core/local.config.json) plus
- * GSH_* environment overrides, validated once with zod into a frozen object. Every bad key is named; a
- * `mode: "production"` config holding one of the committed dev credentials is refused.
+ * GSH_* environment overrides, validated once with zod into a frozen object. Every bad key is named. The mode
+ * is production unless the config says `development`; production refuses the committed dev credentials and
+ * any token or secret weaker than contract/secret-strength.ts allows.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { Topology, deepFreeze, devCredentialsIn, fromZod, type Issue } from "../contract/index.ts";
+import { Topology, deepFreeze, devCredentialsIn, fromZod, secretWeakness, type Issue } from "../contract/index.ts";
 
 const ms = z.number().int().nonnegative();
 
 export const CoreConfigSchema = z
   .object({
-    mode: z.enum(["development", "production"]).default("development"),
+    /** Production unless a config says `development` explicitly: a forgotten key never runs with dev rules. */
+    mode: z.enum(["development", "production"]).default("production"),
     http: z.object({
       host: z.string().min(1).default("127.0.0.1"),
       port: z.number().int().min(0).max(65535).default(8080),
@@ -131,13 +133,15 @@ export function parseCoreConfig(raw: unknown, env: Record<string, string | undef
   if (issues.length || !r.success) throw new ConfigError(source, issues);
   const c = r.output;
   if (c.mode === "production") {
-    const bad = devCredentialsIn({
-      "http.token": c.http.token,
-      "webhook.secret": c.webhook.secret,
-      "genesys.login": c.genesys.login,
-      "genesys.password": c.genesys.password,
-    });
-    if (bad.length) throw new ConfigError(source, bad.map((path) => ({ path, message: "holds a committed dev credential; refused in production" })));
+    const weak: Issue[] = [];
+    for (const [path, value] of [["http.token", c.http.token], ["webhook.secret", c.webhook.secret]] as const) {
+      const why = secretWeakness(value);
+      if (why) weak.push({ path, message: `${why}; refused in production` });
+    }
+    for (const path of devCredentialsIn({ "genesys.login": c.genesys.login, "genesys.password": c.genesys.password })) {
+      weak.push({ path, message: "holds a committed dev credential; refused in production" });
+    }
+    if (weak.length) throw new ConfigError(source, weak);
   }
   return deepFreeze(c);
 }

@@ -1,10 +1,12 @@
 /**
  * The edge's configuration: the environment (see env.ts) validated once into a frozen object. Every problem
- * is named at once; a missing secret or, in production, a committed dev credential is a problem, so the
+ * is named at once; a missing secret or, in production (the default), a committed dev credential or a weak
+ * CALLBACK_SECRET / CORE_TOKEN (contract/secret-strength.ts) is a problem, so the
  * entry can fail closed with a message that says exactly which setting to fix.
  */
 import { z } from "zod";
 import { devCredentialsIn } from "../contract/dev-credentials.ts";
+import { secretWeakness } from "../contract/secret-strength.ts";
 import { deepFreeze } from "../contract/freeze.ts";
 import { SiteName } from "../contract/topology.ts";
 import { fail, fromZod, ok, type Issue, type Result } from "../contract/result.ts";
@@ -104,6 +106,11 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
     });
     if (list(plain.EDGE_API_KEY_HASHES).some((h) => h.toLowerCase() === DEV_API_KEY_HASH)) dev.push("EDGE_API_KEY_HASHES");
     for (const k of dev) issues.push({ path: k, message: DEV_CREDENTIAL_REFUSED });
+    // The secrets we choose ourselves must be strong; Genesys' credentials are Genesys' to choose.
+    for (const k of ["CALLBACK_SECRET", "CORE_TOKEN"] as const) {
+      const why = plain[k] === undefined || dev.includes(k) ? undefined : secretWeakness(plain[k]);
+      if (why) issues.push({ path: k, message: `${why}; refused in production` });
+    }
   }
   const parsed = fromZod(Settings.safeParse(plain));
   if (!parsed.success) issues.push(...parsed.issues.filter((i) => !missing.some((m) => m.path === i.path)));

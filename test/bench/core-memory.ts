@@ -43,6 +43,7 @@ const port = Number((await line(/port (\d+)/))[1]);
 writeFileSync(
   join(dir, "core.json"),
   JSON.stringify({
+    mode: "development",
     http: { port: 0, token: TOKEN },
     store: { url: `sqlite://${join(dir, "core.sqlite")}` },
     webhook: { secret: "bench-secret" },

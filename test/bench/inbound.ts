@@ -47,6 +47,7 @@ async function startBlaster(count: number, kind: "mo" | "receipt", extra: Record
 
 function config(port: number, store: { url: string; schema?: string }) {
   return parseCoreConfig({
+    mode: "development",
     http: { port: 0, token: "bench-token-123" },
     store,
     webhook: { secret: "bench-secret" }, // no URL: pull only, no outbox rows

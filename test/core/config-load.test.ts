@@ -46,7 +46,35 @@ test("production refuses the committed dev credentials, naming each", () => {
   expect(() => parseCoreConfig({ ...local(), mode: "production" })).toThrow(/http\.token[\s\S]*webhook\.secret[\s\S]*genesys\.login[\s\S]*genesys\.password/);
   const prod = parseCoreConfig(
     { ...local(), mode: "production" },
-    { GSH_CORE_TOKEN: "a-real-token-1", GSH_WEBHOOK_SECRET: "a-real-secret", GSH_GENESYS_LOGIN: "acme", GSH_GENESYS_PASSWORD: "s3cret!" },
+    { GSH_CORE_TOKEN: STRONG_TOKEN, GSH_WEBHOOK_SECRET: STRONG_SECRET, GSH_GENESYS_LOGIN: "acme", GSH_GENESYS_PASSWORD: "s3cret!" },
   );
   expect(prod.mode).toBe("production");
+});
+
+const STRONG_TOKEN = "9f3c1a7be04d2c58e6b1f0a93d7c4e21"; // openssl rand -hex 16
+const STRONG_SECRET = "q8Zr2vN5kT1xW7mB4yH6cJ9dF3sL0pGa";
+const { mode: _mode, ...modeless } = local();
+const realCreds = { http: { ...local().http, token: STRONG_TOKEN }, webhook: { ...local().webhook, secret: STRONG_SECRET }, genesys: { login: "acme", password: "s3cret!" } };
+
+test("a config without `mode` is production: the dev credentials are refused, strong ones run", () => {
+  expect(() => parseCoreConfig(modeless)).toThrow(/http\.token[\s\S]*refused in production/);
+  expect(parseCoreConfig({ ...modeless, ...realCreds }).mode).toBe("production");
+  expect(parseCoreConfig({ ...modeless, mode: "development" }).mode).toBe("development");
+});
+
+test("production refuses weak tokens and secrets: too short or too few distinct characters, naming each", () => {
+  for (const weak of ["12345678", "changeme", "a-real-token-1", "abababababababababababababababab", "0123456701234567012345670123456"]) {
+    const fail = (env: Record<string, string>) => {
+      try {
+        parseCoreConfig({ ...modeless, ...realCreds }, env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).issues.map((i) => i.path);
+      }
+    };
+    expect(fail({ GSH_CORE_TOKEN: weak })).toEqual(["http.token"]);
+    expect(fail({ GSH_WEBHOOK_SECRET: weak })).toEqual(["webhook.secret"]);
+  }
+  // Development keeps short local tokens.
+  expect(parseCoreConfig({ ...local(), http: { ...local().http, token: "12345678" } }).http.token).toBe("12345678");
 });

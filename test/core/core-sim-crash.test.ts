@@ -68,6 +68,7 @@ beforeAll(async () => {
   writeFileSync(
     configPath,
     JSON.stringify({
+      mode: "development",
       http: { host: "127.0.0.1", port: 0, token: TOKEN },
       store: { url: `sqlite://${join(dir, "core.sqlite")}` },
       webhook: { secret: "crash-test-secret" },

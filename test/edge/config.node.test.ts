@@ -12,7 +12,7 @@ const good = async () => ({
   EDGE_ENV: "production",
   GENESYS_SITES: "dc3=https://a.example/httpapi/receiver,bos=https://b.example/httpapi/receiver",
   GENESYS_LOGIN: "acct", GENESYS_PASSWORD: "pw-1", EDGE_API_KEY_HASHES: await keyHash("k"),
-  CALLBACK_SECRET: "long-enough-secret", CORE_URL: "https://core.example/", CORE_TOKEN: "tok",
+  CALLBACK_SECRET: "Zk4rT9wq2LmN7vBx3HsJ8cYd5FgP1aQe", CORE_URL: "https://core.example/", CORE_TOKEN: "0f9e8d7c6b5a49382716a5b4c3d2e1f0",
 });
 
 function localEnv(): Record<string, string> {
@@ -47,6 +47,16 @@ describe("parseConfig", () => {
     const r = parseConfig(env);
     expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CORE_TOKEN", "EDGE_API_KEY_HASHES", "GENESYS_PASSWORD"]);
     expect(parseConfig({ ...env, EDGE_ENV: "development" }).success).toBe(true);
+  });
+
+  it("production (also when EDGE_ENV is unset) refuses a weak CALLBACK_SECRET or CORE_TOKEN; development keeps short ones", async () => {
+    const { EDGE_ENV: _, ...unset } = await good();
+    expect(parseConfig(unset).success).toBe(true);
+    for (const weak of ["12345678", "cb-secret-123", "long-enough-secret", "abcabcabcabcabcabcabcabcabcabcabc"]) {
+      const r = parseConfig({ ...unset, CALLBACK_SECRET: weak, CORE_TOKEN: weak });
+      expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CALLBACK_SECRET", "CORE_TOKEN"]);
+      expect(parseConfig({ ...unset, EDGE_ENV: "development", CALLBACK_SECRET: weak, CORE_TOKEN: weak }).success).toBe(true);
+    }
   });
 
   it("rejects bad sites, a bad primary, non-hash API keys and a '*' CORS origin", async () => {

@@ -29,6 +29,7 @@ export interface SimConfigOptions {
 /** A validated CoreConfig (through the same parser as main.ts) pointing at the simulator's ports. */
 export function simConfig(sim: Simulator, o: SimConfigOptions): CoreConfig {
   return parseCoreConfig({
+    mode: "development",
     http: { port: 0, token: TOKEN },
     store: { url: o.storeUrl, ...(o.schema && { schema: o.schema }) },
     webhook: { secret: WEBHOOK_SECRET, baseMs: 50, capMs: 200, timeoutMs: 2_000, ...(o.webhookUrl && { url: o.webhookUrl }) },
