@@ -11,6 +11,7 @@ export * from "./genesys-http.ts";
 export * from "./dev-credentials.ts";
 export * from "./secret-strength.ts";
 export * from "./clock.ts";
+export * from "./emitter.ts";
 export * from "./hex.ts";
 export * from "./digest.ts";
 export * from "./freeze.ts";

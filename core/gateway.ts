@@ -1,25 +1,34 @@
 /**
- * The core, assembled: durable services (store, inbox, correlation, outbox), one SMPP bind per SMSC node,
- * the MT router over the active binds, and the inbound path (deliver_sm → event → commit → deliver_sm_resp).
- * `main.ts` reads the config and calls this; tests call it with their own clock, ports and store.
+ * The core, wired: the store and the durable parts on it (inbox, correlation, MO parts, outbox, retention),
+ * one SMPP bind per SMSC node, the inbound dispatcher behind every bind, the MT router over the active binds,
+ * and the HTTP app. Wiring only: each part decides in its own module, and this file decides what to log and
+ * count from their events. `main.ts` reads the config and calls this; tests call it with their own clock,
+ * ports and store.
  */
 import type { Hono } from "hono";
-import { makeEventWith, systemClock, type Clock, type EventSource, type OutboundMessage, type SendOutcome, type SmscNode } from "../contract/index.ts";
+import { systemClock, type Clock, type OutboundMessage, type SendOutcome } from "../contract/index.ts";
 import { BindManager } from "./binds/bind-manager.ts";
-import type { BindState } from "./binds/bind-state.ts";
 import { smppConnector } from "./binds/smpp-connector.ts";
 import type { CoreConfig } from "./config.ts";
-import type { BindInfo, BindsView, MtSender } from "./http/types.ts";
+import { Outbox } from "./delivery/outbox.ts";
+import { WebhookClient } from "./delivery/webhook.ts";
+import { createCoreApp } from "./http/app.ts";
+import { bindsView } from "./http/binds-view.ts";
 import { statusRoutes } from "./http/status.ts";
-import { decodeDeliver } from "./inbound/deliver-event.ts";
-import type { Logger } from "./platform/log.ts";
-import { setBindState } from "./platform/metrics.ts";
-import { acceptContentMo, sha256hex } from "./inbound/mo-dedup.ts";
+import type { MtSender } from "./http/types.ts";
+import { Correlation } from "./inbound/correlation.ts";
+import { InboundDispatcher } from "./inbound/dispatcher.ts";
+import { Inbox } from "./inbound/inbox.ts";
+import { MoParts } from "./inbound/mo-parts.ts";
 import { MtRouter } from "./outbound/mt-router.ts";
 import { GENESYS_DATA_CODINGS } from "./outbound/segments.ts";
-import { openCoreServices, type CoreServices } from "./services.ts";
-import { Status, type DeliverHandler, type SessionOptions } from "./smpp/index.ts";
 import { RecentActivity } from "./platform/activity.ts";
+import type { Logger } from "./platform/log.ts";
+import { createCoreMetrics, setBindState, type CoreMetrics } from "./platform/metrics.ts";
+import { Wakeup } from "./platform/wakeup.ts";
+import type { SessionOptions } from "./smpp/index.ts";
+import { Retention } from "./store/retention.ts";
+import { openStore, type Store } from "./store/store.ts";
 
 export interface GatewayOptions {
   log: Logger;
@@ -31,29 +40,27 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   /** Extra SMPP session options (e.g. a session clock in tests). */
   session?: Partial<SessionOptions>;
+  /** This core's id in the store (outbox leases, MT claims): unique per process (default host-pid-random). */
   owner?: string;
 }
 
 export interface Gateway {
-  readonly services: CoreServices;
+  readonly store: Store;
+  readonly inbox: Inbox;
+  readonly correlation: Correlation;
+  /** Parts of concatenated MOs, until their group is whole. */
+  readonly moParts: MoParts;
+  /** Undefined when no webhook URL is configured (pull only). */
+  readonly outbox: Outbox | undefined;
+  readonly metrics: CoreMetrics;
+  readonly owner: string;
   readonly binds: BindManager;
   readonly router: MtRouter;
+  readonly inbound: InboundDispatcher;
   readonly app: Hono;
   readonly activity: RecentActivity;
-  /** Stop taking MTs, drain (bounded), unbind every node, stop the outbox, close the store. */
+  /** Stop taking MTs, drain (bounded), unbind every node, stop the sweeps and the outbox, close the store. */
   stop(): Promise<void>;
-}
-
-function bindInfo(b: ReturnType<BindManager["list"]>[number]): BindInfo {
-  const s: BindState = b.state;
-  return {
-    node: b.node,
-    site: b.site,
-    state: s.kind,
-    since: "since" in s ? s.since : 0,
-    ...(s.kind === "backoff" && { nextAttemptAt: s.nextAttemptAt }),
-    inFlight: b.inFlight,
-  };
 }
 
 /** After this long a core's claim on an MT id is taken to be a crash's leftover (see MtRecorder.claim). */
@@ -62,33 +69,68 @@ const MT_CLAIM_STALE_MS = 10 * 60_000;
 export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promise<Gateway> {
   const { log } = opts;
   const clock = opts.clock ?? systemClock;
-  const services = await openCoreServices(cfg, { log, clock, ...(opts.fetch && { fetch: opts.fetch }), ...(opts.owner && { owner: opts.owner }) });
-  const { metrics, correlation, inbox, store } = services;
+  const hook = cfg.webhook;
+  const owner = opts.owner ?? `${process.env.HOSTNAME ?? "core"}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const store = await openStore(cfg.store.url, { ...(cfg.store.schema && { schema: cfg.store.schema }), outbox: hook.url !== undefined });
+  const wakeup = new Wakeup();
+  const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });
   const activity = new RecentActivity(clock);
 
-  /** deliver_sm → event → committed → ESME_ROK. A store failure throws: the session answers a temporary error and the SMSC redelivers. */
-  const onDeliver =
-    (node: SmscNode): DeliverHandler =>
-    async (pdu) => {
-      const d = decodeDeliver(pdu);
-      const source: EventSource = { channel: "smpp", site: node.site, node: node.name };
-      const now = clock.now();
-      if (d.kind === "invalid") {
-        log.warn("deliver_sm not usable: answered ESME_RX_P_APPN", { node: node.name, reason: d.reason, sequence: pdu.sequence });
-        return Status.ESME_RX_P_APPN;
-      }
-      if (d.kind === "receipt") {
-        const r = await correlation.receipt(makeEventWith(sha256hex, "message.status", d.dedupKey, d.data, source, new Date(now)));
-        activity.inbound("receipt", node.name, r.outcome);
-      } else if (d.kind === "mo_part") {
-        const r = await services.moParts.accept(d.part, source, now); // committed (and assembled when last) before the resp
-        if (r.outcome === "completed") activity.inbound("mo", node.name, r.stored ? "stored" : "duplicate"); // one entry per MO, not per part
-      } else {
-        const r = await acceptContentMo({ inbox, onDuplicate: () => metrics.dedupHits.inc({ path: "mo_content" }) }, d.mo, source, now, cfg.inbox.moDedupWindowMs);
-        activity.inbound("mo", node.name, r.stored ? "stored" : "duplicate");
-      }
-      return Status.ESME_ROK;
-    };
+  const inbox = new Inbox(store, {
+    maxBatch: cfg.inbox.maxBatch,
+    now: () => clock.now(),
+    wakeup,
+    onResult: (stored, dups) => {
+      metrics.eventsStored.inc(stored);
+      if (dups) metrics.dedupHits.inc({ path: "inbox" }, dups);
+    },
+  });
+  const correlation = new Correlation({
+    store,
+    inbox,
+    clock,
+    wakeup,
+    parkLimitMs: cfg.inbox.parkLimitMs,
+    onDuplicate: () => metrics.dedupHits.inc({ path: "parked" }),
+  });
+  const moParts = new MoParts({
+    store,
+    clock,
+    wakeup,
+    limitMs: cfg.inbox.partsLimitMs,
+    dedupWindowMs: cfg.inbox.moDedupWindowMs,
+    log,
+    onResult: (r, how) => {
+      if (r.outcome === "duplicate") metrics.dedupHits.inc({ path: "mo_part" });
+      if (r.outcome !== "completed") return;
+      metrics.moGroups.inc({ outcome: how === "part" ? "completed" : "incomplete" });
+      if (r.stored) metrics.eventsStored.inc();
+      else metrics.dedupHits.inc({ path: "mo_content" });
+    },
+  });
+  const retentionMs = cfg.store.retentionDays * 86_400_000;
+  const retention = retentionMs > 0 ? new Retention({ store, clock, retentionMs, onPruned: (n) => log.info("retention: pruned old rows", n) }) : undefined;
+  const outbox =
+    hook.url === undefined
+      ? undefined
+      : new Outbox({
+          store,
+          owner,
+          clock,
+          wakeup,
+          webhook: new WebhookClient({ url: hook.url, secret: hook.secret, timeoutMs: hook.timeoutMs, clock, ...(opts.fetch && { fetch: opts.fetch }) }),
+          retry: { baseMs: hook.baseMs, capMs: hook.capMs, maxAttempts: hook.maxAttempts },
+          leaseMs: hook.leaseMs,
+          onResult: (result, d) => {
+            metrics.webhookDeliveries.inc({ result });
+            if (result === "dead") log.warn("webhook delivery dead-lettered", { eventId: d.event.id, attempts: d.attempts + 1 });
+          },
+        });
+
+  const inbound = new InboundDispatcher({ correlation, moParts, inbox, clock, moDedupWindowMs: cfg.inbox.moDedupWindowMs });
+  inbound.on("unusable", (e) => log.warn("deliver_sm not usable: answered ESME_RX_P_APPN", e));
+  inbound.on("handled", (e) => activity.inbound(e.kind, e.node, e.outcome));
+  inbound.on("contentDuplicate", () => metrics.dedupHits.inc({ path: "mo_content" }));
 
   let router: MtRouter | undefined;
   const binds = new BindManager({
@@ -106,7 +148,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       bindTimeoutMs: 10_000,
       unbindTimeoutMs: 5_000,
       drainMs: cfg.binds.drainMs,
-      onDeliver,
+      onDeliver: (node) => inbound.handler(node),
       session: { ...(cfg.genesys.systemType && { systemType: cfg.genesys.systemType }), ...opts.session },
     }),
     events: {
@@ -141,8 +183,8 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       // Other cores may share the store: one of them sends an id at a time. A claim outlives any send
       // (segments × (slot wait + response timeout)) before another core may take it over.
       ...(cfg.store.mtClaims && {
-        claim: (id: string) => correlation.claimMt(id, services.owner, MT_CLAIM_STALE_MS),
-        release: (id: string) => store.releaseMt(id, services.owner),
+        claim: (id: string) => correlation.claimMt(id, owner, MT_CLAIM_STALE_MS),
+        release: (id: string) => store.releaseMt(id, owner),
       }),
     },
     onSubmit: (e) => {
@@ -161,24 +203,27 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       return o;
     },
   };
-  const view: BindsView = { list: () => binds.list().map(bindInfo) };
-  const app = services.createApp({ sender, binds: view });
+  const view = bindsView(binds);
+  const app = createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, store, inbox, sender, binds: view, metrics, clock, wakeup, log });
   statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs });
 
-  services.start();
+  correlation.start();
+  moParts.start();
+  outbox?.start();
+  retention?.start();
   binds.start();
   log.info("core started", { nodes: cfg.topology.smscNodes.map((n) => n.name), store: cfg.store.url.split(":")[0], mode: cfg.binds.mode });
 
   return {
-    services,
-    binds,
-    router,
-    app,
-    activity,
+    store, inbox, correlation, moParts, outbox, metrics, owner, binds, router, inbound, app, activity,
     async stop() {
       draining = true;
       await binds.stop(); // each session drains its in-flight submits (bounded) before unbinding
-      await services.close();
+      correlation.stop();
+      moParts.stop();
+      retention?.stop();
+      await outbox?.stop();
+      await store.close();
       log.info("core stopped");
     },
   };

@@ -28,4 +28,4 @@ export { Framer, DEFAULT_MAX_PDU_LENGTH, type FrameError } from "./framer.ts";
 export { TlvTag, type Tlvs, type RawTlv } from "./tlv.ts";
 export { smFields, type Pdu, type SmFields, type SmInput, type SubmitSmPdu, type DeliverSmPdu, type SmRespPdu } from "./pdu.ts";
 export { bunConnector, type Connector, type Endpoint, type SmppSocket, type SocketHandlers, type TlsSettings } from "./transport.ts";
-export type { Disposable } from "./events.ts";
+export type { Disposable } from "../../contract/emitter.ts";

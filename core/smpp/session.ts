@@ -7,7 +7,7 @@
 import { systemClock, type Clock, type TimerId } from "../../contract/clock.ts";
 import { decodePdu } from "./codec.ts";
 import { CommandId, isResponseId } from "./commands.ts";
-import { Emitter, type Disposable } from "./events.ts";
+import { Emitter, type Disposable } from "../../contract/emitter.ts";
 import { Framer } from "./framer.ts";
 import { InFlight, type Outcome, type Pending } from "./inflight.ts";
 import { smFields, type DeliverSmPdu, type Pdu, type SmInput, type SmRespPdu } from "./pdu.ts";

@@ -77,7 +77,7 @@ async function gatewayRun(storeName: BackendName, kind: "mo" | "receipt" | "park
       // The MTs these receipts belong to, recorded as the router would (500 segments per record to be quick).
       const ids = Array.from({ length: BINDS }, (_, c) => Array.from({ length: count }, (_, n) => `${run}${c.toString(16)}${n.toString(16).padStart(8, "0")}`)).flat();
       for (let i = 0; i < ids.length; i += 500) {
-        await gw.services.correlation.recordSubmit({ clientMessageId: `bench-${i}`, segments: ids.slice(i, i + 500).map((smscMessageId) => ({ smscMessageId, node: "smc1.dc3", site: "dc3" })) });
+        await gw.correlation.recordSubmit({ clientMessageId: `bench-${i}`, segments: ids.slice(i, i + 500).map((smscMessageId) => ({ smscMessageId, node: "smc1.dc3", site: "dc3" })) });
       }
     }
     blaster.go();

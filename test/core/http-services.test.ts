@@ -1,6 +1,7 @@
 /**
- * The wired core services from a config: an event posted to /v1/events over a real socket reaches a real
- * webhook receiver, signed, and the metrics count it. MtSender / BindsView are the simple fakes.
+ * The wired core from a config: an event posted to /v1/events over a real socket reaches a real webhook
+ * receiver, signed, and the metrics count it. The SMSC nodes point at a port nothing listens on (port 1):
+ * the binds stay in backoff, which this test does not look at.
  */
 import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -8,20 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCoreConfig } from "../../core/config.ts";
 import { serveCore } from "../../core/http/serve.ts";
-import { openCoreServices } from "../../core/services.ts";
+import { startGateway } from "../../core/gateway.ts";
+import { createLogger } from "../../core/platform/log.ts";
 import { verifyWebhook } from "../../core/delivery/webhook.ts";
-import { FakeBinds, FakeSender } from "./helpers/core-app.ts";
 import { mo } from "./helpers/events.ts";
 import { startReceiver } from "./helpers/receiver.ts";
 
-test("config → services → POST /v1/events → webhook delivery, counted in /metrics", async () => {
+test("config → gateway → POST /v1/events → webhook delivery, counted in /metrics", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gsh-svc-"));
   const rx = startReceiver();
   const raw = JSON.parse(readFileSync(join(import.meta.dir, "../../core/local.config.json"), "utf8"));
+  for (const n of raw.topology.smscNodes) n.port = 1;
   const cfg = parseCoreConfig(raw, { GSH_STORE_URL: `sqlite://${join(dir, "core.sqlite")}`, GSH_WEBHOOK_URL: rx.url, GSH_HTTP_PORT: "0" });
-  const core = await openCoreServices(cfg);
-  const server = serveCore(core.createApp({ sender: new FakeSender(), binds: new FakeBinds() }), { port: 0 });
-  core.start();
+  const core = await startGateway(cfg, { log: createLogger({ level: "error", write: () => undefined }) });
+  const server = serveCore(core.app, { port: 0 });
   try {
     const e = await mo("wired");
     const r = await fetch(`http://127.0.0.1:${server.port}/v1/events`, {
@@ -42,7 +43,7 @@ test("config → services → POST /v1/events → webhook delivery, counted in /
   } finally {
     server.stop(true);
     rx.stop();
-    await core.close();
+    await core.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

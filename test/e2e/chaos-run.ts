@@ -147,7 +147,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     while (report.missing > 0 && Date.now() - t0 < o.settleMs) {
       await Bun.sleep(200);
       // The core sweeps parked receipts every 30 s; run the sweep now rather than wait for it.
-      await stack.core.gateway.services.correlation.sweep();
+      await stack.core.gateway.correlation.sweep();
       report = auditNow(stack, traffic, o, since, runId);
     }
     await Bun.sleep(300); // a late duplicate would show now

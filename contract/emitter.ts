@@ -1,6 +1,7 @@
 /**
- * A tiny typed event emitter: the session reports state changes as events and never logs;
- * the entry point decides what to log or count.
+ * The one way a part reports what happened (state changes, outcomes to count): a tiny typed emitter whose
+ * `on` returns a Disposable. Parts emit and never log or count; the entry point (core/gateway.ts, the edge
+ * entries) decides what to log or count. A throwing listener is isolated from the part that emitted.
  */
 
 /** Returned by `on`: call dispose() to stop listening. */
