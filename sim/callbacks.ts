@@ -1,6 +1,7 @@
 // HTTP callbacks to the customer (receipts for HTTP MTs, MOs in http mode): a form POST to the
 // configured URL with Genesys' retry policy: any non-2xx answer or network error is retried after
-// callbackRetry.intervalMs, up to maxAttempts attempts in all, always with the same message_id.
+// callbackRetry.intervalMs, `retries` times after the first attempt (Genesys: 25, so 26 attempts in all),
+// always with the same message_id.
 import { request } from "node:http";
 import type { SimContext } from "./context.ts";
 import type { SiteName } from "./types.ts";
@@ -53,7 +54,7 @@ export class CallbackSender {
       });
       return;
     }
-    if (attempt < config.callbackRetry.maxAttempts) {
+    if (attempt <= config.callbackRetry.retries) {
       timers.after(config.callbackRetry.intervalMs, () => void this.#attempt(job, deliveryId, attempt + 1));
     } else {
       ledger.record("abandoned", { kind: job.type === "receipt" ? "receipt" : "mo", message_id: job.message_id, deliveryId, attempts: attempt, at: now() });

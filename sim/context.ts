@@ -1,14 +1,15 @@
 // The state every part of the simulator shares: configuration (mutable through configure()), the
-// ledger, the faults, timers, randomness, and the cross-site registry of accepted HTTP message_ids.
+// ledger, the faults, timers, randomness, and the registry of accepted HTTP message_ids (mt-dedup.ts).
 import type { FaultBook } from "./faults.ts";
 import type { Ledger } from "./ledger.ts";
 import type { TimerSet } from "./timers.ts";
+import type { MtDedup } from "./mt-dedup.ts";
 import type { LongMo } from "./types.ts";
 
 export interface SimConfig {
   account: { login: string; password: string };
   callbackUrl: string | undefined;
-  callbackRetry: { intervalMs: number; maxAttempts: number };
+  callbackRetry: { intervalMs: number; retries: number };
   receipts: { otherSiteShare: number; duplicateShare: number; earlyShare: number; delayMs: number };
   deliverAckTimeoutMs: number;
   enquireLinkMs: number;
@@ -23,8 +24,8 @@ export interface SimContext {
   timers: TimerSet;
   random: () => number;
   now: () => number;
-  /** HTTP message_ids accepted at any site: a repeat anywhere answers 7. */
-  acceptedIds: Set<string>;
+  /** HTTP message_ids accepted, per the configured dedup model: a repeat a site knows of answers 7. */
+  mtDedup: MtDedup;
   ids: IdMaker;
 }
 

@@ -2,10 +2,11 @@
 // simulator. Errors are application/problem+json.
 //   POST /faults (Fault) → 201 {id}    DELETE /faults/:id → 204 | 404    DELETE /faults → 204
 //   GET /faults → ActiveFault[]        GET /ledger → LedgerSnapshot        POST /mo → 201 {message_id}
-//   POST /config (patch) → 200 config  GET /health → {ok, controlUrl, sites, nodes}
+//   GET /config → config  POST /config (patch) → 200 config  GET /health → {ok, controlUrl, sites, nodes}
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { faultProblems } from "./faults.ts";
+import { parseMtDedupModel } from "./mt-dedup.ts";
 import type { Fault, LongMo, MoInjection, Simulator } from "./types.ts";
 import { LONG_MO, NODES } from "./types.ts";
 
@@ -28,6 +29,7 @@ async function route(sim: Simulator, config: () => unknown, req: IncomingMessage
   }
   if (m === "GET" && path === "/ledger") return json(res, 200, sim.ledger.snapshot());
   if (m === "GET" && path === "/faults") return json(res, 200, sim.listFaults());
+  if (m === "GET" && path === "/config") return json(res, 200, config());
   if (m === "POST" && path === "/faults") {
     const body = await readJson(req);
     const problems = faultProblems(body);
@@ -62,7 +64,10 @@ async function route(sim: Simulator, config: () => unknown, req: IncomingMessage
     if (typeof body !== "object" || body === null) return problem(res, 400, "invalid config", "body must be a JSON object");
     const longMo = (body as { longMo?: unknown }).longMo;
     if (longMo !== undefined && !isLongMo(longMo)) return problem(res, 400, "invalid config", LONG_MO_PROBLEM);
-    sim.configure(body as Parameters<Simulator["configure"]>[0]);
+    const dedup = (body as { mtDedup?: unknown }).mtDedup;
+    const model = dedup === undefined ? undefined : parseMtDedupModel(dedup);
+    if (typeof model === "string") return problem(res, 400, "invalid config", model);
+    sim.configure({ ...(body as Parameters<Simulator["configure"]>[0]), ...(model !== undefined && { mtDedup: model }) });
     return json(res, 200, config());
   }
   return problem(res, 404, "not found", `${m} ${path}`);

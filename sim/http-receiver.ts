@@ -2,7 +2,8 @@
 // `result=<code>` as text/plain. Rules are in rules.ts. Faults, in the order they act:
 //   partition            the request is held and never answered (and not processed)
 //   http_error           HTTP `status` (default 503), not processed
-//   throttle / result    result=6 / result=<result> (default 98), not processed
+//   throttle / result    result=6 / result=<result> (default 98), not processed; a result fault's
+//                        `status` sets the HTTP status the code comes with (default 200)
 //   latency              the MT IS processed at once, the answer waits `ms` (so a client that times
 //                        out has still had its message taken: the ambiguous case a retry must survive)
 //   malformed / partial / drop   the MT IS processed, then the answer is a body without "=",
@@ -64,30 +65,30 @@ export class HttpReceiver {
     if (httpError) return answer(() => text(res, httpError.status ?? 503, "Service Unavailable"));
     const params = new URLSearchParams(url.search);
     if (req.method === "POST") for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
-    const result = await this.#process(params);
-    answer(() => this.#answer(res, result));
+    const { result, status } = await this.#process(params);
+    answer(() => this.#answer(res, result, status));
   }
 
-  /** Runs the MT through faults, rules and dedup; answers the Genesys result code. */
-  async #process(p: URLSearchParams): Promise<number> {
-    const { faults, ledger, now, config, acceptedIds } = this.#ctx;
+  /** Runs the MT through faults, rules and dedup; answers the Genesys result code (and the HTTP status it comes with). */
+  async #process(p: URLSearchParams): Promise<{ result: number; status: number }> {
+    const { faults, ledger, now, config, mtDedup } = this.#ctx;
     const c = this.component;
     const messageId = p.get("message_id") ?? undefined;
-    const reject = (result: number, reason: string): number => {
+    const reject = (result: number, reason: string, status = 200): { result: number; status: number } => {
       ledger.record("mtRejected", { via: "http", site: this.site, result, reason, at: now(), ...(messageId ? { message_id: messageId } : {}) });
-      return result;
+      return { result, status };
     };
     const forced = faults.takeFirst(["throttle", "result"], c);
     if (forced?.kind === "throttle") return reject(6, "throttled (fault)");
-    if (forced) return reject(forced.result ?? 98, "forced result (fault)");
+    if (forced) return reject(forced.result ?? 98, "forced result (fault)", forced.status ?? 200);
     const check = checkHttpMt(p, config.account);
     if (!check.ok) return reject(check.result, check.reason);
     const mt = check.mt;
-    if (acceptedIds.has(mt.messageId)) {
+    if (mtDedup.seen(this.site, mt.messageId)) {
       ledger.record("duplicates", { site: this.site, message_id: mt.messageId, at: now() });
       return reject(7, "duplicate message_id");
     }
-    acceptedIds.add(mt.messageId);
+    mtDedup.take(this.site, mt.messageId);
     ledger.record("mtAccepted", {
       via: "http", site: this.site, message_id: mt.messageId, to: mt.to, sender: mt.sender, textLength: mt.textLength,
       receipt: mt.receipt, priority: mt.priority, at: now(), ...(mt.carrier !== undefined ? { carrier: mt.carrier } : {}),
@@ -97,10 +98,10 @@ export class HttpReceiver {
         site: this.site, messageId: mt.messageId, appId: mt.appId, conversationId: mt.conversationId,
       });
     }
-    return 0;
+    return { result: 0, status: 200 };
   }
 
-  #answer(res: ServerResponse, result: number): void {
+  #answer(res: ServerResponse, result: number, status: number): void {
     const { faults } = this.#ctx;
     const c = this.component;
     const body = `result=${result}`;
@@ -113,7 +114,7 @@ export class HttpReceiver {
       else setImmediate(() => res.socket?.destroy());
       return;
     }
-    text(res, 200, body);
+    text(res, status, body);
   }
 
   #hold(res: ServerResponse): void {

@@ -8,7 +8,7 @@ const HELP = `usage: bun sim/main.ts [--name=value ...]   (or env SIM_NAME=value
   --host=127.0.0.1  --control-port=8700  --dc3-port=8701  --bos-port=8702
   --smsc-ports=2775,2776,2777,2778 (smc1.dc3, smc2.dc3, smc1.bos, smc2.bos)
   --login=demo  --password=demo  --callback-url=URL
-  --callback-interval-ms=600000  --callback-max-attempts=25  --deliver-ack-timeout-ms=10000
+  --callback-interval-ms=600000  --callback-retries=25  --deliver-ack-timeout-ms=10000
   --receipt-delay-ms=0  --other-site-share=0  --duplicate-share=0  --early-share=0
   --long-mo=payload (MOs over 140 octets: payload = message_payload TLV; udh8, udh16, sar = split into parts)`;
 
@@ -37,7 +37,7 @@ function readOptions(): SimOptions {
     httpPorts: { dc3: num("dc3-port", 8701), bos: num("bos-port", 8702) },
     smscPorts: Object.fromEntries(names.map((n, i) => [n, smsc[i]])) as Record<NodeName, number>,
     account: { login: setting("login") ?? "demo", password: setting("password") ?? "demo" },
-    callbackRetry: { intervalMs: num("callback-interval-ms", 600_000), maxAttempts: num("callback-max-attempts", 25) },
+    callbackRetry: { intervalMs: num("callback-interval-ms", 600_000), retries: num("callback-retries", 25) },
     deliverAckTimeoutMs: num("deliver-ack-timeout-ms", 10_000),
     receipts: {
       delayMs: num("receipt-delay-ms", 0), otherSiteShare: num("other-site-share", 0),

@@ -10,12 +10,14 @@ import { HttpReceiver, RECEIVER_PATH } from "./http-receiver.ts";
 import { Ledger } from "./ledger.ts";
 import { SwitchableListener } from "./listener.ts";
 import { moPartFields } from "./mo-parts.ts";
+import { MtDedup } from "./mt-dedup.ts";
 import { SmscNode } from "./smsc-node.ts";
 import { TimerSet } from "./timers.ts";
 import { NODES, SITES } from "./types.ts";
 import type { ConfigPatch, Fault, MoInjection, SimOptions, Simulator, SiteName } from "./types.ts";
 
-const DEFAULT_RETRY = { intervalMs: 10 * 60_000, maxAttempts: 25 };
+/** Genesys' RetryStrategy page: retried every 10 minutes, 25 times (after the first attempt: 26 in all). */
+export const GENESYS_CALLBACK_RETRY = Object.freeze({ intervalMs: 10 * 60_000, retries: 25 });
 
 /** Starts a simulator; every port defaults to 0 (any free port). */
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
@@ -24,15 +26,16 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const config: SimConfig = {
     account: opts.account ?? { login: "demo", password: "demo" },
     callbackUrl: opts.callbackUrl,
-    callbackRetry: opts.callbackRetry ?? DEFAULT_RETRY,
+    callbackRetry: opts.callbackRetry ?? { ...GENESYS_CALLBACK_RETRY },
     receipts: { otherSiteShare: 0, duplicateShare: 0, earlyShare: 0, delayMs: 0, ...opts.receipts },
     deliverAckTimeoutMs: opts.deliverAckTimeoutMs ?? 10_000,
     enquireLinkMs: opts.enquireLinkMs ?? 30_000,
     longMo: opts.longMo ?? "payload",
   };
+  const now = opts.now ?? Date.now;
   const ctx: SimContext = {
-    host, config, random, now: opts.now ?? Date.now, ledger: new Ledger(), faults: new FaultBook(),
-    timers: new TimerSet(), acceptedIds: new Set(), ids: new IdMaker(random),
+    host, config, random, now, ledger: new Ledger(), faults: new FaultBook(),
+    timers: new TimerSet(), mtDedup: new MtDedup(opts.mtDedup ?? "shared", now), ids: new IdMaker(random),
   };
   const callbacks = new CallbackSender(ctx);
   const nodes: SmscNode[] = [];
@@ -42,7 +45,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   ctx.ledger.setActiveBindsSource(() => nodes.flatMap((n) => n.activeBinds()));
 
   let sim: Simulator | undefined;
-  const control = new SwitchableListener(() => controlServer(() => sim as Simulator, () => publicConfig(config)), host, opts.controlPort ?? 0);
+  const control = new SwitchableListener(() => controlServer(() => sim as Simulator, () => publicConfig(config, ctx.mtDedup)), host, opts.controlPort ?? 0);
   const listeners = [control, ...receivers.map((r) => r.listener), ...nodes.map((n) => n.listener)];
   try {
     await Promise.all(listeners.map((l) => l.open()));
@@ -116,6 +119,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       if (patch.receipts) config.receipts = { ...config.receipts, ...patch.receipts };
       if (patch.deliverAckTimeoutMs !== undefined) config.deliverAckTimeoutMs = patch.deliverAckTimeoutMs;
       if (patch.longMo !== undefined) config.longMo = patch.longMo;
+      if (patch.mtDedup !== undefined) ctx.mtDedup.model = patch.mtDedup;
     },
     async stop(): Promise<void> {
       if (stopped) return;
@@ -129,7 +133,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   return sim;
 }
 
-function publicConfig(c: SimConfig): unknown {
+function publicConfig(c: SimConfig, dedup: MtDedup): unknown {
   // The account password is never echoed.
-  return { callbackUrl: c.callbackUrl ?? null, callbackRetry: c.callbackRetry, receipts: c.receipts, deliverAckTimeoutMs: c.deliverAckTimeoutMs, longMo: c.longMo };
+  return { callbackUrl: c.callbackUrl ?? null, callbackRetry: c.callbackRetry, receipts: c.receipts, deliverAckTimeoutMs: c.deliverAckTimeoutMs, longMo: c.longMo, mtDedup: dedup.model };
 }

@@ -1,6 +1,9 @@
 // Public types of the Genesys simulator. Deliberately independent of contract/: the simulator is a
 // second, separate reading of the Genesys documentation, so that it can catch the contract's mistakes.
 import type { Ledger } from "./ledger.ts";
+import type { MtDedupModel } from "./mt-dedup.ts";
+
+export type { MtDedupModel };
 
 /** The two Genesys datacenters. */
 export type SiteName = "dc3" | "bos";
@@ -47,8 +50,11 @@ export interface SimOptions {
   account?: { login: string; password: string };
   /** Where HTTP callbacks (receipts for HTTP MTs, MOs sent via http) are POSTed. */
   callbackUrl?: string;
-  /** Genesys retries a callback every 10 min, 25 times; tests scale it down. */
-  callbackRetry?: { intervalMs: number; maxAttempts: number };
+  /**
+   * Genesys retries a failed callback every 10 min, 25 times after the first attempt (26 attempts in all);
+   * tests scale it down. `retries` counts the attempts AFTER the first.
+   */
+  callbackRetry?: { intervalMs: number; retries: number };
   receipts?: ReceiptShares;
   /** An unacknowledged deliver_sm is delivered again on another active bind after this. Default 10 000. */
   deliverAckTimeoutMs?: number;
@@ -56,6 +62,11 @@ export interface SimOptions {
   enquireLinkMs?: number;
   /** How MOs over 140 octets are delivered. Default "payload" (message_payload TLV). */
   longMo?: LongMo;
+  /**
+   * Which site sees which HTTP message_ids (a repeat it knows answers 7): "shared" (default, one set),
+   * "per-site", or shared with a replication delay. See mt-dedup.ts.
+   */
+  mtDedup?: MtDedupModel;
   /** Injectable randomness (receipt shares, bind choice) for deterministic tests. */
   random?: () => number;
   /** Injectable clock for the ledger's `at` times (ms). Default Date.now. */
@@ -77,7 +88,7 @@ export interface Fault {
   kind: FaultKind;
   /** latency: added delay. */
   ms?: number;
-  /** http_error: HTTP status (default 503). */
+  /** http_error: HTTP status (default 503); result (HTTP): the status the result code comes with (default 200). */
   status?: number;
   /** result: the Genesys result code over HTTP (default 98); the command_status over SMPP (default 0x08). */
   result?: number;
@@ -107,7 +118,7 @@ export interface MoInjection {
   partNodes?: NodeName[];
 }
 
-export type ConfigPatch = Partial<Pick<SimOptions, "callbackUrl" | "receipts" | "deliverAckTimeoutMs" | "longMo">>;
+export type ConfigPatch = Partial<Pick<SimOptions, "callbackUrl" | "receipts" | "deliverAckTimeoutMs" | "longMo" | "mtDedup">>;
 
 export interface Simulator {
   /** http://127.0.0.1:port of the control API. */

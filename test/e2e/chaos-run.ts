@@ -94,7 +94,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     sim: {
       receipts: { otherSiteShare: 0.25, duplicateShare: 0.2, earlyShare: 0.2 },
       deliverAckTimeoutMs: 500,
-      callbackRetry: { intervalMs: 300, maxAttempts: 100 },
+      callbackRetry: { intervalMs: 300, retries: 100 },
     },
     binds: { rebindFloorMs: o.rebindFloorMs, rebindJitterMs: 100, responseTimeoutMs: 1_000, enquireLinkMs: 500, window: 10, drainMs: 500 },
     // A receipt for an MT whose submit_sm_resp was lost (outcome `unknown`) can never be correlated: the core

@@ -1,7 +1,9 @@
-// The HTTP receivers: every result code on purpose, GET and POST, cross-site dedup, receipt callbacks.
+// The HTTP receivers: every result code on purpose, GET and POST, cross-site dedup (each model), receipt
+// callbacks and Genesys' callback retry count.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../sim/index.ts";
 import type { Simulator } from "../../sim/index.ts";
+import { GENESYS_CALLBACK_RETRY } from "../../sim/simulator.ts";
 import { MT, callbackReceiver, httpSend } from "./helpers.ts";
 
 let sim: Simulator;
@@ -9,7 +11,7 @@ let n = 0;
 const id = (): string => `http-${++n}`;
 
 beforeAll(async () => {
-  sim = await startSimulator({ callbackRetry: { intervalMs: 30, maxAttempts: 3 } });
+  sim = await startSimulator({ callbackRetry: { intervalMs: 30, retries: 2 } });
 });
 afterAll(() => sim.stop());
 
@@ -62,6 +64,49 @@ describe("HTTP receiver result codes", () => {
     expect(sim.ledger.mtAccepted.filter((m) => m.message_id === mid)).toHaveLength(1);
   });
 
+  it("per-site dedup: each site knows only its own ids (the other site takes a repeat again)", async () => {
+    const mid = id();
+    sim.configure({ mtDedup: "per-site" });
+    try {
+      expect((await httpSend(sim.sites.dc3.httpUrl, { ...MT, message_id: mid })).body).toBe("result=0");
+      expect((await httpSend(sim.sites.bos.httpUrl, { ...MT, message_id: mid })).body).toBe("result=0");
+      expect((await httpSend(sim.sites.dc3.httpUrl, { ...MT, message_id: mid })).body).toBe("result=7");
+      expect(sim.ledger.mtAccepted.filter((m) => m.message_id === mid).map((m) => m.site)).toEqual(["dc3", "bos"]);
+    } finally {
+      sim.configure({ mtDedup: "shared" });
+    }
+  });
+
+  it("shared dedup with a replication delay: the other site learns an id only after the delay", async () => {
+    let t = 1_000_000;
+    const own = await startSimulator({ mtDedup: { replicationDelayMs: 5_000 }, now: () => t });
+    try {
+      const [a, b, c] = [id(), id(), id()];
+      expect((await httpSend(own.sites.dc3.httpUrl, { ...MT, message_id: a })).body).toBe("result=0");
+      expect((await httpSend(own.sites.dc3.httpUrl, { ...MT, message_id: a })).body).toBe("result=7"); // its own site: at once
+      t += 4_999;
+      expect((await httpSend(own.sites.bos.httpUrl, { ...MT, message_id: a })).body).toBe("result=0"); // not replicated yet
+      expect((await httpSend(own.sites.bos.httpUrl, { ...MT, message_id: b })).body).toBe("result=0");
+      t += 5_000;
+      expect((await httpSend(own.sites.dc3.httpUrl, { ...MT, message_id: b })).body).toBe("result=7"); // replicated
+      expect((await httpSend(own.sites.dc3.httpUrl, { ...MT, message_id: c })).body).toBe("result=0");
+      t += 5_000;
+      expect((await httpSend(own.sites.bos.httpUrl, { ...MT, message_id: c })).body).toBe("result=7");
+      const cfg = await (await fetch(`${own.controlUrl}/config`)).json();
+      expect(cfg.mtDedup).toEqual({ replicationDelayMs: 5_000 });
+      const bad = await fetch(`${own.controlUrl}/config`, { method: "POST", body: JSON.stringify({ mtDedup: "sometimes" }) });
+      expect(bad.status).toBe(400);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("a result fault can come with an HTTP status (a 400 whose body says result=1)", async () => {
+    sim.addFault({ target: "dc3", kind: "result", result: 1, status: 400, count: 1 });
+    const r = await httpSend(sim.sites.dc3.httpUrl, { ...MT, message_id: id() });
+    expect([r.status, r.body]).toEqual([400, "result=1"]);
+  });
+
   it("does not burn a message_id on a rejection (a retry after 6/98 is not a duplicate)", async () => {
     const mid = id();
     expect((await httpSend(sim.sites.dc3.httpUrl, { ...MT, message_id: mid, password: "x" })).body).toBe("result=2");
@@ -100,7 +145,7 @@ describe("HTTP receipts as callbacks", () => {
     }
   });
 
-  it("gives up after maxAttempts, counting a network error as a failure", async () => {
+  it("gives up after the first attempt and `retries` more, counting a network error as a failure", async () => {
     sim.configure({ callbackUrl: "http://127.0.0.1:1/unreachable" });
     const mid = id();
     await httpSend(sim.sites.bos.httpUrl, { ...MT, message_id: mid, receipt: "TRUE" });
@@ -108,5 +153,27 @@ describe("HTTP receipts as callbacks", () => {
     const attempts = sim.ledger.callbacksAttempted.filter((c) => c.message_id === mid);
     expect(attempts.map((a) => a.outcome)).toEqual(["network_error", "network_error", "network_error"]);
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it("Genesys' policy by default: retried 25 times after the first attempt, 26 attempts in all", async () => {
+    expect(GENESYS_CALLBACK_RETRY).toEqual({ intervalMs: 600_000, retries: 25 });
+    const dflt = await startSimulator();
+    try {
+      expect((await (await fetch(`${dflt.controlUrl}/config`)).json()).callbackRetry).toEqual({ intervalMs: 600_000, retries: 25 });
+    } finally {
+      await dflt.stop();
+    }
+    // The same count, scaled to 1 ms: every attempt fails, the 26th is the last.
+    const fast = await startSimulator({ callbackRetry: { ...GENESYS_CALLBACK_RETRY, intervalMs: 1 }, callbackUrl: "http://127.0.0.1:1/unreachable" });
+    try {
+      const mid = id();
+      await httpSend(fast.sites.dc3.httpUrl, { ...MT, message_id: mid, receipt: "TRUE" });
+      await fast.ledger.waitFor((l) => l.abandoned.some((a) => a.message_id === mid), 10_000);
+      await new Promise((r) => setTimeout(r, 20)); // an attempt past the last would show now
+      expect(fast.ledger.callbacksAttempted.filter((c) => c.message_id === mid).map((a) => a.attempt)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
+      expect(fast.ledger.abandoned.find((a) => a.message_id === mid)).toMatchObject({ attempts: 26 });
+    } finally {
+      await fast.stop();
+    }
   });
 });

@@ -10,7 +10,7 @@ let sim: Simulator;
 const open: smpp.Session[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 150, callbackRetry: { intervalMs: 30, maxAttempts: 5 } });
+  sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 150, callbackRetry: { intervalMs: 30, retries: 4 } });
 });
 afterEach(() => destroyAll(open));
 afterAll(() => sim.stop());
