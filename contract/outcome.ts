@@ -8,12 +8,12 @@ import { z } from "zod";
 export const AttemptOutcome = z.enum([
   "accepted", // result 0 / submit_sm_resp ok
   "duplicate", // result 7: an earlier attempt was taken
-  "rejected", // a client error (1-5, 8) or a permanent SMPP status
+  "rejected", // a client error (1-5, 8), result 99 (unmapped: contact the account manager) or a permanent SMPP status
   "throttled", // result 6 / ESME_RTHROTTLED / ESME_RMSGQFUL
   "refused", // never delivered: DNS, connection refused, TLS
   "timeout", // ambiguous: sent, no answer in time
   "http_error", // ambiguous: 5xx or an unreadable answer
-  "internal_error", // ambiguous: result 98 / 99
+  "internal_error", // ambiguous: result 98 or an undocumented code
   "skipped", // not tried: the health cache says the site is down
 ]);
 export type AttemptOutcome = z.infer<typeof AttemptOutcome>;

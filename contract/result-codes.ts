@@ -1,9 +1,11 @@
 /**
  * Genesys HTTP API result codes and what a client should do with each. The class drives the edge's
  * failover policy: only `retryable` may go to the other site (with the same message_id), `duplicate`
- * after a retry means the first attempt was taken.
+ * after a retry means the first attempt was taken. `unmapped` (99) is Genesys' own "unmapped error,
+ * contact your account manager": a definite answer that the message was not taken and that retrying,
+ * here or at the other site, is not what Genesys asks for; it is reported, not retried.
  */
-export type ResultClass = "accepted" | "client_error" | "throttled" | "duplicate" | "retryable";
+export type ResultClass = "accepted" | "client_error" | "throttled" | "duplicate" | "retryable" | "unmapped";
 
 export interface ResultCodeInfo {
   readonly code: number;
@@ -23,7 +25,7 @@ const table = [
   [7, "duplicate_message_id", "duplicate", "duplicate message_id"],
   [8, "body_too_long", "client_error", "message body too long"],
   [98, "internal_error", "retryable", "Genesys internal error"],
-  [99, "other_error", "retryable", "other error"],
+  [99, "unmapped_error", "unmapped", "unmapped error: contact your Genesys account manager"],
 ] as const satisfies readonly (readonly [number, string, ResultClass, string])[];
 
 /** Every documented result code, by number. */
@@ -31,7 +33,10 @@ export const RESULT_CODES: ReadonlyMap<number, ResultCodeInfo> = new Map(
   table.map(([code, name, cls, description]) => [code, Object.freeze({ code, name, class: cls, description })]),
 );
 
-/** The info for a code; an undocumented code is treated like 99 (ambiguous, retryable with the same id). */
+/**
+ * The info for a code. An undocumented code is ambiguous (retryable with the same id, like 98): nothing says
+ * whether the message was taken, and the same message_id makes a retry safe where the other site dedups.
+ */
 export function resultCodeInfo(code: number): ResultCodeInfo {
   return RESULT_CODES.get(code) ?? { code, name: "undocumented", class: "retryable", description: `undocumented result code ${code}` };
 }

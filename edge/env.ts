@@ -33,7 +33,7 @@ export interface Env {
   DEADLINE_MS?: string;
   /** How long a failed site is left alone, ms (default 30000, the seed's "such as 30 seconds"). */
   BREAKER_COOLDOWN_MS?: string;
-  /** Consecutive soft failures (5xx, result 98/99) that open a site (default 3; refused/timeout open at once). */
+  /** Consecutive soft failures (5xx, result 98, an undocumented code) that open a site (default 3; refused/timeout open at once). */
   BREAKER_THRESHOLD?: string;
   /** Retry-After for throttled sends, seconds (default 5). */
   THROTTLE_RETRY_AFTER_S?: string;

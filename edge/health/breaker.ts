@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 
-/** Hard: the site is unreachable (refused, timeout, connection lost) → open at once. Soft: 5xx, result 98/99. */
+/** Hard: the site is unreachable (refused, timeout, connection lost) → open at once. Soft: 5xx, result 98 or an undocumented code. */
 export type FailureKind = "hard" | "soft";
 
 export const BreakerState = z.discriminatedUnion("kind", [

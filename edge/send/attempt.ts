@@ -47,16 +47,18 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
       headers: FORM_HEADERS,
       signal: ac.signal,
     });
+    // The body is read whatever the status: the answer's form is not published, and a result code in it
+    // (a 400 with result=1) is Genesys' definite word, not an ambiguous failure to fail over on.
     const text = await res.text();
-    if (res.status >= 300) return { outcome: "http_error", ms: ms(), httpStatus: res.status, error: `HTTP ${res.status}` };
     const parsed = parseResultBody(text);
-    if (!parsed.success) return { outcome: "http_error", ms: ms(), httpStatus: res.status, error: "unreadable answer" };
+    if (!parsed.success) return { outcome: "http_error", ms: ms(), httpStatus: res.status, error: res.status >= 300 ? `HTTP ${res.status}` : "unreadable answer" };
     const code = parsed.output;
     const base = { ms: ms(), httpStatus: res.status, resultCode: code.code };
     switch (code.class) {
       case "accepted": return { ...base, outcome: "accepted" };
       case "duplicate": return { ...base, outcome: "duplicate" };
       case "client_error": return { ...base, outcome: "rejected", error: `result ${code.code} ${code.name}` };
+      case "unmapped": return { ...base, outcome: "rejected", error: `result ${code.code} ${code.description}` };
       case "throttled": return { ...base, outcome: "throttled" };
       case "retryable": return { ...base, outcome: "internal_error", error: `result ${code.code} ${code.name}` };
     }

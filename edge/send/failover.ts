@@ -1,7 +1,7 @@
 /**
  * Sending one MT through the ordered targets (primary first, so traffic returns to it as soon as its
  * breaker closes). The form body is encoded once by the caller and reused on every attempt, always with
- * the same message_id: after an ambiguous failure (timeout, 5xx, result 98/99) the next site's 7 proves
+ * the same message_id: after an ambiguous failure (timeout, 5xx, result 98) the next site's 7 proves
  * the first attempt was taken. A target the health cache knows is down is skipped without a request;
  * when every target is skipped the answer comes at once, with when to retry.
  */

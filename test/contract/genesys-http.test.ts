@@ -11,7 +11,8 @@ describe("result codes", () => {
     expect(byClass("client_error")).toEqual([1, 2, 3, 4, 5, 8]);
     expect(byClass("throttled")).toEqual([6]);
     expect(byClass("duplicate")).toEqual([7]);
-    expect(byClass("retryable")).toEqual([98, 99]);
+    expect(byClass("retryable")).toEqual([98]);
+    expect(byClass("unmapped")).toEqual([99]);
   });
 
   it("treats an undocumented code as ambiguous", () => {

@@ -34,6 +34,15 @@ describe("parseConfig", () => {
     expect(Object.isFrozen(r.output) && Object.isFrozen(r.output.targets[0])).toBe(true);
   });
 
+  it("single-URL mode: GENESYS_SINGLE_URL alone is a complete site list (GENESYS_SITES not required)", async () => {
+    const { GENESYS_SITES: _, ...rest } = await good();
+    const r = parseConfig({ ...rest, GENESYS_SINGLE_URL: "https://dns.example/httpapi/receiver" });
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.output.targets).toEqual([{ name: "dns", url: "https://dns.example/httpapi/receiver" }]);
+    const neither = parseConfig(rest);
+    expect(neither.success ? [] : neither.issues.map((i) => i.path)).toEqual(["GENESYS_SITES"]);
+  });
+
   it("names every missing secret at once", () => {
     const r = parseConfig({ GENESYS_SITES: "dc3=https://a.example/x" });
     expect(r.success).toBe(false);

@@ -106,6 +106,41 @@ describe("sendWithFailover", () => {
     expect(bos.hits).toBe(before);
   });
 
+  it("a result code in the body counts whatever the HTTP status: a 400 with result=1 is a definite rejection", async () => {
+    const { send } = setup(sites());
+    const before = bos.hits;
+    dc3.mode = { status: 400, body: "result=1" };
+    const r = await send("h1");
+    expect(r).toMatchObject({ status: "rejected", site: "dc3", resultCode: 1 });
+    expect(r.attempts).toEqual([{ site: "dc3", outcome: "rejected", httpStatus: 400, resultCode: 1, ms: 0 }]);
+    dc3.mode = { status: 503, body: "result=0" }; // an odd status with an accepting code: accepted, not resent
+    expect(await send("h2")).toMatchObject({ status: "accepted", site: "dc3", resultCode: 0 });
+    expect(bos.hits).toBe(before);
+    dc3.mode = { status: 502, body: "<html>Bad Gateway</html>" }; // no code: ambiguous, same id to the secondary
+    expect(await send("h3")).toMatchObject({ status: "accepted", site: "bos", attempts: [{ outcome: "http_error", httpStatus: 502 }, { outcome: "accepted" }] });
+    expect(bos.ids.at(-1)).toBe("h3");
+  });
+
+  it("result 98 is ambiguous: the same message_id goes to the secondary", async () => {
+    const { send } = setup(sites());
+    dc3.mode = { result: 98 };
+    const r = await send("i1");
+    expect(r).toMatchObject({ status: "accepted", site: "bos", deduplicated: false });
+    expect(r.attempts.map((a) => [a.site, a.outcome, a.resultCode])).toEqual([["dc3", "internal_error", 98], ["bos", "accepted", 0]]);
+    expect([dc3.ids.at(-1), bos.ids.at(-1)]).toEqual(["i1", "i1"]);
+  });
+
+  it("result 99 (unmapped error: contact the account manager) is a definite answer: reported, not resent", async () => {
+    const { send } = setup(sites());
+    const before = bos.hits;
+    dc3.mode = { result: 99 };
+    const r = await send("j1");
+    expect(r).toMatchObject({ status: "rejected", site: "dc3", resultCode: 99 });
+    expect(r.status === "rejected" && r.reason).toMatch(/account manager/);
+    expect(r.attempts).toHaveLength(1);
+    expect(bos.hits).toBe(before);
+  });
+
   it("both down and known: rejected at once with the time until the first cool-down ends", async () => {
     const { send } = setup([{ name: "dc3", url: await refusedUrl() }, { name: "bos", url: await refusedUrl() }]);
     expect(await send("f1")).toMatchObject({ status: "rejected", retryAfterSeconds: 30 });

@@ -3,7 +3,8 @@
 // by the runtime suites; here we need exact control of one answer at a time.)
 import { createServer, type Server, type ServerResponse } from "node:http";
 
-export type Mode = "ok" | "hang" | { result: number } | { status: number };
+/** `{ status }` answers that status with a body of its own (`body`, default "error": no result code). */
+export type Mode = "ok" | "hang" | { result: number } | { status: number; body?: string };
 
 export interface Receiver {
   url: string;
@@ -30,7 +31,7 @@ export async function startReceiver(): Promise<Receiver> {
       if (m === "hang") held.push(res);
       else if (m === "ok") res.end("result=0");
       else if ("result" in m) res.end(`result=${m.result}`);
-      else res.writeHead(m.status).end("error");
+      else res.writeHead(m.status).end(m.body ?? "error");
     });
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));

@@ -117,6 +117,52 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       expect(accepted(id)).toHaveLength(1);
     });
 
+    it("result 98 from the primary is ambiguous: the same message_id goes to the secondary, taken once", async () => {
+      sim.addFault({ target: "dc3", kind: "result", result: 98, count: 1 });
+      const id = key("98");
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ status: "accepted", site: "bos", messageId: id });
+      expect(r.body.attempts.map((a: any) => [a.site, a.outcome, a.resultCode])).toEqual([["dc3", "internal_error", 98], ["bos", "accepted", 0]]);
+      expect(sim.ledger.mtRejected.filter((e) => e.message_id === id)).toMatchObject([{ site: "dc3", result: 98 }]);
+      expect(accepted(id)).toMatchObject([{ site: "bos" }]);
+    });
+
+    it("result 99 (unmapped: contact the account manager) and a 400 whose body says result=1 are definite: 422, never resent", async () => {
+      for (const [fault, code] of [[{ result: 99 }, 99], [{ result: 1, status: 400 }, 1]] as const) {
+        sim.addFault({ target: "dc3", kind: "result", ...fault, count: 1 });
+        const id = key(`definite-${code}`);
+        const r = await send(MSG, { "idempotency-key": id });
+        expect(r.status).toBe(422);
+        expect(r.body.outcome).toMatchObject({ status: "rejected", site: "dc3", resultCode: code });
+        expect(r.body.outcome.attempts).toHaveLength(1);
+        expect(sim.ledger.mtRejected.filter((e) => e.message_id === id).map((e) => e.site)).toEqual(["dc3"]);
+        expect(accepted(id)).toHaveLength(0);
+      }
+    });
+
+    it("single-URL mode (Genesys' DNS failover): only GENESYS_SINGLE_URL set, every send goes through it", async () => {
+      const env = await edgeEnv({ dc3: "", bos: "" }, core.url, { GENESYS_SINGLE_URL: sim.sites.bos.httpUrl });
+      delete env.GENESYS_SITES;
+      const single = await start(env);
+      try {
+        const id = key("single");
+        const res = await fetch(`${single.url}/v1/messages`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json", "idempotency-key": id },
+          body: JSON.stringify(MSG),
+        });
+        const body = await res.json();
+        expect(res.status).toBe(200);
+        expect(body).toMatchObject({ status: "accepted", site: "dns", messageId: id, attempts: [{ site: "dns", outcome: "accepted" }] });
+        expect(accepted(id)).toMatchObject([{ site: "bos" }]);
+        const health = await (await fetch(`${single.url}/v1/health`)).json();
+        expect(health.sites.map((s: any) => s.site)).toEqual(["dns"]);
+      } finally {
+        await single.stop();
+      }
+    });
+
     it("throttling (6) → 429 with Retry-After, not retried elsewhere", async () => {
       sim.addFault({ target: "dc3", kind: "throttle", count: 1 });
       const id = key("throttle");
