@@ -6,6 +6,7 @@ export const DEV_CREDENTIALS = Object.freeze({
   genesysLogin: "demo",
   genesysPassword: "demo",
   edgeApiKey: "dev-key",
+  edgeTokenSecret: "dev-token-secret",
   callbackSecret: "dev-callback",
   coreToken: "dev-token",
   webhookSecret: "dev-webhook",

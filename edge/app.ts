@@ -9,7 +9,8 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { Clock } from "../contract/clock.ts";
 import { describeIssues, type Issue } from "../contract/result.ts";
-import { apiKeyAuth } from "./http/auth.ts";
+import { callerAuth } from "./http/auth.ts";
+import { tokenVerifier } from "./http/token-auth.ts";
 import type { Breaker } from "./health/breaker.ts";
 import { callbackHandler } from "./http/callback.ts";
 import type { EdgeConfig } from "./config.ts";
@@ -17,6 +18,7 @@ import { timerPerDeadline, type Deadlines } from "./send/deadlines.ts";
 import { HealthBoard, type Defer } from "./health/board.ts";
 import type { HealthLayer } from "./health/record.ts";
 import { messagesHandler } from "./http/messages.ts";
+import { admission } from "./http/admission.ts";
 import { HttpProblem, problemResponse } from "./http/problem.ts";
 import { STATUS_PAGE } from "./http/status-page.ts";
 
@@ -66,7 +68,7 @@ function corsFor(origins: readonly string[]): MiddlewareHandler {
     origin: (origin) => (origins.includes(origin) ? origin : null),
     allowMethods: ["GET", "POST", "OPTIONS"],
     allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
-    exposeHeaders: ["Retry-After", "Idempotency-Key"],
+    exposeHeaders: ["Retry-After", "Idempotency-Key", "RateLimit", "RateLimit-Policy"],
     maxAge: 600,
   });
   return (c, next) => {
@@ -131,8 +133,12 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use("/v1/*", corsFor(config.corsOrigins));
 
-  app.post("/v1/messages", apiKeyAuth(config.apiKeyHashes), limit,
-    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock) }));
+  const auth = callerAuth({
+    keyHashes: config.apiKeyHashes, serverOnlyKeyHashes: config.serverKeyHashes,
+    ...(config.tokens && { tokens: tokenVerifier(config.tokens, clock, deps.fetch) }),
+  });
+  app.post("/v1/messages", auth, limit,
+    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission() }));
 
   app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));
 

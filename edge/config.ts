@@ -4,7 +4,9 @@
  * CALLBACK_SECRET / CORE_TOKEN (contract/secret-strength.ts) is a problem, so the
  * entry can fail closed with a message that says exactly which setting to fix.
  */
+import type { JSONWebKeySet } from "jose";
 import { z } from "zod";
+import { DEFAULT_TOKEN_MAX_LIFETIME_S } from "../contract/edge-token.ts";
 import { devCredentialsIn } from "../contract/dev-credentials.ts";
 import { secretWeakness } from "../contract/secret-strength.ts";
 import { deepFreeze } from "../contract/freeze.ts";
@@ -21,12 +23,29 @@ export interface Target {
   readonly url: string;
 }
 
+/** Short-lived tokens for browsers and apps (edge/http/token-auth.ts); absent when none is configured. */
+export interface TokenSettings {
+  /** HS256 shared secret. */
+  readonly secret?: string;
+  /** EdDSA / ES256 public keys, inline. */
+  readonly jwks?: JSONWebKeySet;
+  /** EdDSA / ES256 public keys, fetched and cached. */
+  readonly jwksUrl?: string;
+  readonly jwksCacheS: number;
+  readonly maxLifetimeS: number;
+  readonly audience?: string;
+  readonly issuer?: string;
+}
+
 export interface EdgeConfig {
   readonly production: boolean;
   /** In order: primary first; the single URL (name `dns`) last when configured. */
   readonly targets: readonly Target[];
   readonly genesys: { readonly login: string; readonly password: string };
   readonly apiKeyHashes: readonly string[];
+  /** Keys for servers only (also accepted as keys): refused on a request with an `Origin`. */
+  readonly serverKeyHashes: readonly string[];
+  readonly tokens?: TokenSettings;
   readonly callbackSecret: string;
   readonly core: { readonly url: string; readonly token: string; readonly timeoutMs: number };
   readonly corsOrigins: readonly string[];
@@ -63,7 +82,31 @@ const Settings = z.object({
   EDGE_API_KEY_HASHES: z.string().min(1),
   CALLBACK_SECRET: z.string().min(8, "must be at least 8 characters"),
   CORE_TOKEN: z.string().min(1),
+  EDGE_SERVER_KEY_HASHES: z.string().optional(),
+  EDGE_TOKEN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  EDGE_TOKEN_JWKS: z.string().optional(),
+  EDGE_TOKEN_JWKS_URL: httpUrl.optional(),
+  EDGE_TOKEN_JWKS_CACHE_S: int(600, 1, 86_400),
+  EDGE_TOKEN_MAX_LIFETIME_S: int(DEFAULT_TOKEN_MAX_LIFETIME_S, 10, 86_400),
+  EDGE_TOKEN_AUDIENCE: z.string().optional(),
+  EDGE_TOKEN_ISSUER: z.string().optional(),
 });
+
+const Jwks = z.object({ keys: z.array(z.object({ kty: z.enum(["OKP", "EC"]) }).loose()).min(1) });
+
+function parseJwks(raw: string | undefined, issues: Issue[]): JSONWebKeySet | undefined {
+  if (raw === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    json = undefined;
+  }
+  const r = Jwks.safeParse(json);
+  if (r.success) return r.data as JSONWebKeySet;
+  issues.push({ path: "EDGE_TOKEN_JWKS", message: "must be a JWKS: {\"keys\":[…]} of OKP (Ed25519) or EC (P-256) public keys" });
+  return undefined;
+}
 
 function parseSites(raw: string | undefined, issues: Issue[]): Target[] {
   const out: Target[] = [];
@@ -103,11 +146,14 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
   if (plain.EDGE_ENV !== "development") {
     const dev = devCredentialsIn({
       GENESYS_LOGIN: plain.GENESYS_LOGIN, GENESYS_PASSWORD: plain.GENESYS_PASSWORD, CALLBACK_SECRET: plain.CALLBACK_SECRET, CORE_TOKEN: plain.CORE_TOKEN,
+      EDGE_TOKEN_SECRET: plain.EDGE_TOKEN_SECRET,
     });
-    if (list(plain.EDGE_API_KEY_HASHES).some((h) => h.toLowerCase() === DEV_API_KEY_HASH)) dev.push("EDGE_API_KEY_HASHES");
+    for (const k of ["EDGE_API_KEY_HASHES", "EDGE_SERVER_KEY_HASHES"] as const) {
+      if (list(plain[k]).some((h) => h.toLowerCase() === DEV_API_KEY_HASH)) dev.push(k);
+    }
     for (const k of dev) issues.push({ path: k, message: DEV_CREDENTIAL_REFUSED });
     // The secrets we choose ourselves must be strong; Genesys' credentials are Genesys' to choose.
-    for (const k of ["CALLBACK_SECRET", "CORE_TOKEN"] as const) {
+    for (const k of ["CALLBACK_SECRET", "CORE_TOKEN", "EDGE_TOKEN_SECRET"] as const) {
       const why = plain[k] === undefined || dev.includes(k) ? undefined : secretWeakness(plain[k]);
       if (why) issues.push({ path: k, message: `${why}; refused in production` });
     }
@@ -119,7 +165,13 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
   if (s.GENESYS_SINGLE_URL !== undefined) targets.push({ name: "dns", url: s.GENESYS_SINGLE_URL });
 
   const apiKeyHashes = list(s.EDGE_API_KEY_HASHES).map((h) => h.toLowerCase());
-  if (apiKeyHashes.some((h) => !/^[0-9a-f]{64}$/.test(h))) issues.push({ path: "EDGE_API_KEY_HASHES", message: "must be SHA-256 hex digests (64 hex characters), comma-separated" });
+  const serverKeyHashes = list(s.EDGE_SERVER_KEY_HASHES).map((h) => h.toLowerCase());
+  for (const [path, hashes] of [["EDGE_API_KEY_HASHES", apiKeyHashes], ["EDGE_SERVER_KEY_HASHES", serverKeyHashes]] as const) {
+    if (hashes.some((h) => !/^[0-9a-f]{64}$/.test(h))) issues.push({ path, message: "must be SHA-256 hex digests (64 hex characters), comma-separated" });
+  }
+  const jwks = parseJwks(s.EDGE_TOKEN_JWKS, issues);
+  if (jwks && s.EDGE_TOKEN_JWKS_URL) issues.push({ path: "EDGE_TOKEN_JWKS_URL", message: "set EDGE_TOKEN_JWKS or EDGE_TOKEN_JWKS_URL, not both" });
+  const tokensOn = s.EDGE_TOKEN_SECRET !== undefined || jwks !== undefined || s.EDGE_TOKEN_JWKS_URL !== undefined;
 
   const corsOrigins = list(s.CORS_ORIGINS);
   if (corsOrigins.includes("*")) issues.push({ path: "CORS_ORIGINS", message: "'*' is refused: list the origins" });
@@ -132,6 +184,16 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
     targets,
     genesys: { login: s.GENESYS_LOGIN, password: s.GENESYS_PASSWORD },
     apiKeyHashes,
+    serverKeyHashes,
+    ...(tokensOn && { tokens: {
+      ...(s.EDGE_TOKEN_SECRET !== undefined && { secret: s.EDGE_TOKEN_SECRET }),
+      ...(jwks && { jwks }),
+      ...(s.EDGE_TOKEN_JWKS_URL !== undefined && { jwksUrl: s.EDGE_TOKEN_JWKS_URL }),
+      jwksCacheS: s.EDGE_TOKEN_JWKS_CACHE_S,
+      maxLifetimeS: s.EDGE_TOKEN_MAX_LIFETIME_S,
+      ...(s.EDGE_TOKEN_AUDIENCE !== undefined && { audience: s.EDGE_TOKEN_AUDIENCE }),
+      ...(s.EDGE_TOKEN_ISSUER !== undefined && { issuer: s.EDGE_TOKEN_ISSUER }),
+    } }),
     callbackSecret: s.CALLBACK_SECRET,
     core: { url: s.CORE_URL.replace(/\/+$/, ""), token: s.CORE_TOKEN, timeoutMs: s.CORE_TIMEOUT_MS },
     corsOrigins,

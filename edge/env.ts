@@ -44,6 +44,17 @@ export interface Env {
   /** Forwarding one callback to the core, ms (default 5000). */
   CORE_TIMEOUT_MS?: string;
 
+  /** Short-lived tokens (EdDSA / ES256): the public keys as a JWKS, inline (`{"keys":[…]}`) … */
+  EDGE_TOKEN_JWKS?: string;
+  /** … or fetched from a URL and cached (EDGE_TOKEN_JWKS_CACHE_S, default 600). */
+  EDGE_TOKEN_JWKS_URL?: string;
+  EDGE_TOKEN_JWKS_CACHE_S?: string;
+  /** The longest token lifetime (exp − iat) accepted, seconds (default 3600). */
+  EDGE_TOKEN_MAX_LIFETIME_S?: string;
+  /** When set, a token's `aud` / `iss` must match. */
+  EDGE_TOKEN_AUDIENCE?: string;
+  EDGE_TOKEN_ISSUER?: string;
+
   /** Deno only: listen address and port (default 127.0.0.1:8788; port 0 = any free port). */
   EDGE_HOSTNAME?: string;
   EDGE_PORT?: string;
@@ -59,6 +70,10 @@ export interface Env {
   GENESYS_PASSWORD?: string;
   /** Callers' API keys as SHA-256 hex digests, comma-separated (`printf %s KEY | sha256sum`). */
   EDGE_API_KEY_HASHES?: string;
+  /** API keys for servers only, SHA-256 hex like EDGE_API_KEY_HASHES: refused (403) when the request has an `Origin`. */
+  EDGE_SERVER_KEY_HASHES?: string;
+  /** Short-lived tokens (HS256): the secret the customer's backend signs them with (at least 16 characters). */
+  EDGE_TOKEN_SECRET?: string;
   /** The secret path segment of the callback URL registered with Genesys. */
   CALLBACK_SECRET?: string;
   /** Bearer token the core expects on `/v1/events`. */
@@ -70,7 +85,7 @@ export interface Env {
 }
 
 /** The settings that are secrets: never logged, never shown on /v1/health. */
-export const SECRET_SETTINGS = ["GENESYS_LOGIN", "GENESYS_PASSWORD", "EDGE_API_KEY_HASHES", "CALLBACK_SECRET", "CORE_TOKEN"] as const;
+export const SECRET_SETTINGS = ["GENESYS_LOGIN", "GENESYS_PASSWORD", "EDGE_API_KEY_HASHES", "CALLBACK_SECRET", "CORE_TOKEN", "EDGE_TOKEN_SECRET"] as const;
 
 /** The settings without which the edge refuses to serve. */
-export const REQUIRED_SETTINGS = ["GENESYS_SITES", "CORE_URL", ...SECRET_SETTINGS] as const;
+export const REQUIRED_SETTINGS = ["GENESYS_SITES", "CORE_URL", "GENESYS_LOGIN", "GENESYS_PASSWORD", "EDGE_API_KEY_HASHES", "CALLBACK_SECRET", "CORE_TOKEN"] as const;

@@ -1,33 +1,65 @@
 /**
- * Caller authentication for the API: `Authorization: Bearer <api key>`. Keys are configured as SHA-256
+ * Caller authentication for the API: `Authorization: Bearer <credential>`, either an API key (servers) or
+ * a short-lived token (browsers and apps, verified in token-auth.ts). Keys are configured as SHA-256
  * digests, so the configuration never holds a caller's key; a presented key is hashed and compared in
- * constant time. Keys that passed are remembered for the isolate's life (a small bounded set), because
+ * constant time. Keys that passed are remembered for the isolate's life (a small bounded map), because
  * WebCrypto's async digest costs tens of microseconds a request on Deno, more than the rest of the edge;
- * a failed key is never remembered, so guessing always pays the full constant-time check.
+ * a failed key is never remembered, so guessing always pays the full constant-time check. A key listed as
+ * server-only is refused (403) when the request carries an `Origin`, i.e. comes from a browser page.
  */
 import type { MiddlewareHandler } from "hono";
 import { HttpProblem } from "./problem.ts";
 import { sha256 } from "../../contract/digest.ts";
-import { fromHex, matchesAny } from "./secrets.ts";
+import { fromHex, timingSafeEqual } from "./secrets.ts";
+import { setPrincipal, type KeyPrincipal } from "./principal.ts";
+import { looksLikeJwt, type TokenVerifier } from "./token-auth.ts";
 
 const REMEMBERED_MAX = 256;
 
-export function apiKeyAuth(hashesHex: readonly string[]): MiddlewareHandler {
-  const allowed = hashesHex.map(fromHex);
-  const verified = new Set<string>();
+export interface CallerAuthOptions {
+  /** SHA-256 hex digests of the accepted API keys. */
+  readonly keyHashes: readonly string[];
+  /** The subset of keys for servers only: refused when the request has an `Origin`. */
+  readonly serverOnlyKeyHashes?: readonly string[];
+  /** Token verification, when the edge accepts tokens. */
+  readonly tokens?: TokenVerifier;
+}
+
+interface KnownKey { readonly digest: Uint8Array; readonly principal: KeyPrincipal; readonly serverOnly: boolean }
+
+export function callerAuth(o: CallerAuthOptions): MiddlewareHandler {
+  const serverOnly = new Set((o.serverOnlyKeyHashes ?? []).map((h) => h.toLowerCase()));
+  const known: KnownKey[] = [...new Set([...o.keyHashes, ...serverOnly].map((h) => h.toLowerCase()))]
+    .map((h) => ({ digest: fromHex(h), principal: { kind: "key", id: h.slice(0, 16) }, serverOnly: serverOnly.has(h) }));
+  const verified = new Map<string, KnownKey>();
   const challenge = { "www-authenticate": 'Bearer realm="genesys-sms-ha"' };
+  const admit = (k: KnownKey, c: Parameters<MiddlewareHandler>[0], next: () => Promise<void>) => {
+    if (k.serverOnly && c.req.raw.headers.has("origin")) {
+      throw new HttpProblem(403, "Forbidden", "this API key is for servers only: a browser must use a short-lived token");
+    }
+    setPrincipal(c, k.principal);
+    return next();
+  };
   return (c, next) => {
     const h = c.req.raw.headers.get("authorization");
-    const m = h ? /^Bearer\s+(\S{1,512})\s*$/i.exec(h) : null;
-    if (!m) throw new HttpProblem(401, "Unauthorized", "send your API key as 'Authorization: Bearer <key>'", {}, challenge);
-    const key = m[1]!;
+    const m = h ? /^Bearer\s+(\S{1,4096})\s*$/i.exec(h) : null;
+    if (!m) throw new HttpProblem(401, "Unauthorized", "send an API key or a token as 'Authorization: Bearer <credential>'", {}, challenge);
+    const credential = m[1]!;
     // Not an async function: a remembered key goes straight on, without an extra promise per request.
-    if (verified.has(key)) return next();
-    return sha256(key).then((digest) => {
-      if (!matchesAny(digest, allowed)) throw new HttpProblem(401, "Unauthorized", "the API key is not valid", {}, challenge);
+    const remembered = verified.get(credential);
+    if (remembered) return admit(remembered, c, next);
+    if (o.tokens && looksLikeJwt(credential)) {
+      return o.tokens(credential).then((p) => { setPrincipal(c, p); return next(); });
+    }
+    if (looksLikeJwt(credential)) throw new HttpProblem(401, "Unauthorized", "this edge accepts no tokens (none configured): use an API key", {}, challenge);
+    if (credential.length > 512) throw new HttpProblem(401, "Unauthorized", "the API key is not valid", {}, challenge);
+    return sha256(credential).then((digest) => {
+      let hit: KnownKey | undefined;
+      for (const k of known) if (timingSafeEqual(digest, k.digest) && !hit) hit = k; // every key compared, whatever matches first
+      if (!hit) throw new HttpProblem(401, "Unauthorized", "the API key is not valid", {}, challenge);
       if (verified.size >= REMEMBERED_MAX) verified.clear();
-      verified.add(key);
-      return next();
+      verified.set(credential, hit);
+      return admit(hit, c, next);
     });
   };
 }

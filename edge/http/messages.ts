@@ -14,6 +14,7 @@ import type { Deadlines } from "../send/deadlines.ts";
 import { sendWithFailover } from "../send/failover.ts";
 import type { Defer, HealthBoard } from "../health/board.ts";
 import { HttpProblem } from "./problem.ts";
+import type { Admission } from "./admission.ts";
 
 export interface MessagesDeps {
   readonly config: EdgeConfig;
@@ -22,6 +23,8 @@ export interface MessagesDeps {
   readonly board: HealthBoard;
   readonly deferFor: (c: Context) => Defer;
   readonly deadlines: Deadlines;
+  /** Checks a parsed message must pass before it is sent (scope, destination rules, limits). */
+  readonly admit?: Admission;
 }
 
 function invalid(issues: readonly Issue[]): HttpProblem {
@@ -48,6 +51,10 @@ export function messagesHandler(d: MessagesDeps) {
     }
     if (!parsed.success || issues.length) throw invalid(issues);
     const msg = parsed.output;
+    if (d.admit) {
+      const admitted = d.admit(c, msg);
+      if (admitted) await admitted;
+    }
     const messageId = key ?? msg.clientMessageId ?? newClientMessageId(d.clock.now());
 
     const defer = d.deferFor(c);

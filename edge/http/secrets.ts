@@ -16,10 +16,3 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
-
-/** Does the digest match any of the allowed digests? Checks all of them, whatever matches first. */
-export function matchesAny(digest: Uint8Array, allowed: readonly Uint8Array[]): boolean {
-  let hit = false;
-  for (const a of allowed) hit = timingSafeEqual(digest, a) || hit;
-  return hit;
-}

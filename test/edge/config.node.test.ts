@@ -52,9 +52,12 @@ describe("parseConfig", () => {
 
   it("refuses dev credentials in production (the dev API key by its hash), accepts them in development", async () => {
     expect(DEV_API_KEY_HASH).toBe(await keyHash(DEV_CREDENTIALS.edgeApiKey));
-    const env = { ...(await good()), GENESYS_PASSWORD: "demo", CORE_TOKEN: "dev-token", EDGE_API_KEY_HASHES: DEV_API_KEY_HASH };
+    const env = {
+      ...(await good()), GENESYS_PASSWORD: "demo", CORE_TOKEN: "dev-token", EDGE_API_KEY_HASHES: DEV_API_KEY_HASH,
+      EDGE_SERVER_KEY_HASHES: DEV_API_KEY_HASH, EDGE_TOKEN_SECRET: DEV_CREDENTIALS.edgeTokenSecret,
+    };
     const r = parseConfig(env);
-    expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CORE_TOKEN", "EDGE_API_KEY_HASHES", "GENESYS_PASSWORD"]);
+    expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CORE_TOKEN", "EDGE_API_KEY_HASHES", "EDGE_SERVER_KEY_HASHES", "EDGE_TOKEN_SECRET", "GENESYS_PASSWORD"]);
     expect(parseConfig({ ...env, EDGE_ENV: "development" }).success).toBe(true);
   });
 
@@ -73,10 +76,25 @@ describe("parseConfig", () => {
     expect(r.success ? [] : r.issues.map((i) => i.path).sort()).toEqual(["CORS_ORIGINS", "EDGE_API_KEY_HASHES", "GENESYS_PRIMARY", "GENESYS_SITES", "GENESYS_SITES"]);
   });
 
+  it("token settings: a JWKS inline or by URL (not both), a secret of 16 characters or more", async () => {
+    const jwks = JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", kid: "k1" }] });
+    const r = parseConfig({ ...(await good()), EDGE_TOKEN_JWKS: jwks, EDGE_TOKEN_AUDIENCE: "edge", EDGE_TOKEN_MAX_LIFETIME_S: "600" });
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.output.tokens).toMatchObject({ jwks: { keys: [{ kid: "k1" }] }, audience: "edge", maxLifetimeS: 600, jwksCacheS: 600 });
+    expect((await (async () => { const g = parseConfig(await good()); return g.success && g.output.tokens; })())).toBeUndefined();
+    for (const [k, v] of [["EDGE_TOKEN_JWKS", "{\"keys\":[]}"], ["EDGE_TOKEN_JWKS", "not json"], ["EDGE_TOKEN_SECRET", "short"]] as const) {
+      const bad = parseConfig({ ...(await good()), [k]: v });
+      expect(bad.success ? [] : [...new Set(bad.issues.map((i) => i.path))]).toEqual([k]);
+    }
+    const both = parseConfig({ ...(await good()), EDGE_TOKEN_JWKS: jwks, EDGE_TOKEN_JWKS_URL: "https://shop.example/jwks.json" });
+    expect(both.success ? [] : both.issues.map((i) => i.path)).toEqual(["EDGE_TOKEN_JWKS_URL"]);
+  });
+
   it("the committed edge/local.env is a valid development config against the local simulator", () => {
     const r = parseConfig(localEnv());
     if (!r.success) throw new Error(JSON.stringify(r.issues));
     expect(r.output.production).toBe(false);
+    expect(r.output.tokens?.secret).toBe(DEV_CREDENTIALS.edgeTokenSecret);
     expect(r.output.targets.map((t) => t.url)).toEqual(["http://127.0.0.1:8701/httpapi/receiver", "http://127.0.0.1:8702/httpapi/receiver"]);
     expect(parseConfig({ ...localEnv(), EDGE_ENV: "production" }).success).toBe(false);
   });

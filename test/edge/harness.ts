@@ -17,6 +17,8 @@ const BIN = join(ROOT, "node_modules/.bin");
 /** The test API key and its SHA-256 (what the edge is configured with). */
 export const TEST_KEY = "test-key-1";
 export const CALLBACK_SECRET = "cb-Secret-7Hq2xLm9Vt4Rk8Wn3Jd6Pz5Y";
+/** The HS256 secret the token suites configure (EDGE_TOKEN_SECRET). */
+export const TEST_TOKEN_SECRET = "tok-Secret-9Wd3Kp7Xm2Qv5Rn8Lb4Hj6T";
 export const CORE_TOKEN = "core-Token-4Fb8Mx2Kq7Lw9Rt3Nv6Hs1D";
 export const ALLOWED_ORIGIN = "https://app.example.com";
 /** The Genesys account the edge is configured with (the simulator must be started with it). */

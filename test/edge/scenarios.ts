@@ -2,8 +2,10 @@
 // One edge process and one simulator per runtime; the scenarios run in order and each leaves both sites
 // healthy with closed breakers (it waits out the cool-down it caused), so they stay independent.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exportJWK, generateKeyPair, type CryptoKey } from "jose";
+import { mintEdgeToken } from "../../contract/edge-token.ts";
 import { startSimulator, type Simulator } from "../../sim/index.ts";
-import { ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, GENESYS_ACCOUNT, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
+import { TEST_TOKEN_SECRET, ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, GENESYS_ACCOUNT, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
 
 const COOLDOWN_MS = 1500;
 const MSG = { to: "+12025550100", sender: "12345", text: "hello" };
@@ -16,6 +18,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
     let core: FakeCore;
     let edge: RunningEdge;
     let n = 0;
+    let edKey: CryptoKey;
 
     async function send(body: unknown = MSG, headers: Record<string, string> = {}): Promise<Sent> {
       const t0 = performance.now();
@@ -41,7 +44,12 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
 
     beforeAll(async () => {
       [sim, core] = await Promise.all([startSimulator({ controlPort: 0, httpPorts: { dc3: 0, bos: 0 }, account: GENESYS_ACCOUNT }), startFakeCore()]);
-      edge = await start(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, { BREAKER_COOLDOWN_MS: String(COOLDOWN_MS) }));
+      const ed = await generateKeyPair("EdDSA");
+      edKey = ed.privateKey;
+      const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(ed.publicKey)), kid: "ed-1", alg: "EdDSA" }] });
+      edge = await start(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, {
+        BREAKER_COOLDOWN_MS: String(COOLDOWN_MS), EDGE_TOKEN_SECRET: TEST_TOKEN_SECRET, EDGE_TOKEN_JWKS: jwks,
+      }));
     });
     afterAll(async () => {
       await edge?.stop();
@@ -248,6 +256,27 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       expect(none.headers.get("content-type")).toContain("application/problem+json");
       const wrong = await send(MSG, { authorization: "Bearer not-the-key" });
       expect(wrong.status).toBe(401);
+    });
+
+    it(`short-lived tokens verify in ${runtime}: HS256 and EdDSA; expired or tampered → 401, out of scope → 403, nothing sent`, async () => {
+      const hs = (o: Partial<Parameters<typeof mintEdgeToken>[1]> = {}) => mintEdgeToken({ alg: "HS256", secret: TEST_TOKEN_SECRET }, { sub: "user-7", ...o });
+      const byHs = key("token-hs");
+      expect((await send(MSG, { authorization: `Bearer ${await hs()}`, "idempotency-key": byHs })).status).toBe(200);
+      const byEd = key("token-ed");
+      const edToken = await mintEdgeToken({ alg: "EdDSA", privateKey: edKey, kid: "ed-1" }, { sub: "user-7", scope: { to: ["+1202*"], senders: ["12345"] } });
+      expect((await send(MSG, { authorization: `Bearer ${edToken}`, "idempotency-key": byEd })).status).toBe(200);
+      expect([...accepted(byHs), ...accepted(byEd)]).toHaveLength(2);
+      const refused = key("token-refused");
+      const expired = await send(MSG, { authorization: `Bearer ${await hs({ now: Math.floor(Date.now() / 1000) - 120, ttlSeconds: 60 })}`, "idempotency-key": refused });
+      expect(expired.status).toBe(401);
+      expect(expired.body.detail).toMatch(/expired/);
+      const [h, , sig] = (await hs()).split(".");
+      const forged = Buffer.from(JSON.stringify({ sub: "x", exp: Math.floor(Date.now() / 1000) + 60 })).toString("base64url");
+      expect((await send(MSG, { authorization: `Bearer ${h}.${forged}.${sig}`, "idempotency-key": refused })).status).toBe(401);
+      const outside = await send({ ...MSG, to: "+447911123456" }, { authorization: `Bearer ${edToken}`, "idempotency-key": refused });
+      expect(outside.status).toBe(403);
+      expect(outside.body.claim).toBe("to");
+      expect(accepted(refused)).toHaveLength(0);
     });
 
     it("CORS: preflight and responses for allowed origins only", async () => {
