@@ -88,12 +88,14 @@ export async function lastCursor(sql: Sql): Promise<number> {
  * the outbox), oldest first, and up to `limit` MT records made before it. Answers how many of each went.
  */
 export async function pruneBefore(tx: Sql, before: number, limit: number): Promise<{ events: number; mtRecords: number }> {
+  // Ranges on events_stored and mt_segments_created, oldest first: a batch reads what it deletes (and the dead
+  // letters among them), never the rest of the table.
   const events = await tx`DELETE FROM events WHERE cursor IN (
       SELECT e.cursor FROM events e WHERE e.stored_at < ${before}
         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.cursor = e.cursor)
-      ORDER BY e.cursor LIMIT ${limit}) RETURNING cursor`;
+      ORDER BY e.stored_at LIMIT ${limit}) RETURNING cursor`;
   const mt = await tx`DELETE FROM mt_segments WHERE (smsc_form, client_message_id, segment) IN (
-      SELECT smsc_form, client_message_id, segment FROM mt_segments WHERE created_at < ${before} LIMIT ${limit})
+      SELECT smsc_form, client_message_id, segment FROM mt_segments WHERE created_at < ${before} ORDER BY created_at LIMIT ${limit})
       RETURNING segment`;
   return { events: events.length, mtRecords: mt.length };
 }

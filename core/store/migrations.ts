@@ -97,6 +97,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "retention: MT records by age",
     up: () => [`CREATE INDEX IF NOT EXISTS mt_segments_created ON mt_segments (created_at)`],
   },
+  {
+    version: 5,
+    name: "retention: events by age",
+    // The sweep deletes the oldest events by stored_at; without this index each batch walked events by cursor,
+    // and a sweep with nothing to prune read the whole table (test/core/store-plans.test.ts).
+    up: () => [`CREATE INDEX IF NOT EXISTS events_stored ON events (stored_at)`],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

@@ -12,11 +12,21 @@ export function withClientMessageId(event: Event, clientMessageId: string): Even
   return event.type === "message.status" ? { ...event, data: { ...event.data, clientMessageId } } : event;
 }
 
+/**
+ * The client message id last recorded under any of `forms`. Every row of those forms is read by the primary
+ * key (smsc_form first) and the latest picked here: an `ORDER BY created_at DESC LIMIT 1` lets PostgreSQL walk
+ * mt_segments_created backwards filtering on the form instead, a scan of the table per receipt (it did,
+ * whenever its statistics were missing or stale). The rows per form are the MTs that got that SMSC id within
+ * the retention: one, or a few after an SMSC reused ids.
+ */
 async function lookup(sql: Sql, forms: readonly string[]): Promise<string | undefined> {
   if (forms.length === 0) return undefined;
-  const [r] = await sql`SELECT client_message_id FROM mt_segments WHERE smsc_form IN ${sql(forms as string[])}
-                        ORDER BY created_at DESC LIMIT 1`;
-  return r?.client_message_id as string | undefined;
+  const rows = (await sql`SELECT client_message_id, created_at FROM mt_segments WHERE smsc_form IN ${sql(forms as string[])}`) as {
+    client_message_id: string; created_at: number | string;
+  }[];
+  let latest: (typeof rows)[number] | undefined;
+  for (const r of rows) if (latest === undefined || Number(r.created_at) > Number(latest.created_at)) latest = r;
+  return latest?.client_message_id;
 }
 
 export const findClientMessageId = lookup;
@@ -89,8 +99,12 @@ async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, segmen
   await tx`INSERT INTO mt_segments ${tx(rows)} ON CONFLICT DO NOTHING`;
   // Recorded: any core now finds the record before it would claim the id, so the claim is done with.
   await tx`DELETE FROM mt_claims WHERE client_message_id = ${rec.clientMessageId}`;
-  const parked = (await tx`DELETE FROM parked_receipts WHERE dedup_key IN
-      (SELECT dedup_key FROM parked_receipts WHERE smsc_form IN ${tx(forms)}) RETURNING dedup_key, body`) as { dedup_key: string; body: string }[];
+  // Two keyed statements (parked_form, then the primary key), the second only when a receipt waits: as one
+  // DELETE … IN (SELECT …), PostgreSQL without statistics hashed all of parked_receipts.
+  const waiting = (await tx`SELECT dedup_key FROM parked_receipts WHERE smsc_form IN ${tx(forms)}`) as { dedup_key: string }[];
+  if (waiting.length === 0) return [];
+  const parked = (await tx`DELETE FROM parked_receipts WHERE dedup_key IN ${tx([...new Set(waiting.map((w) => w.dedup_key))])}
+      RETURNING dedup_key, body`) as { dedup_key: string; body: string }[];
   const unique = new Map(parked.map((p) => [p.dedup_key, p.body]));
   const events = [...unique.values()].map((b) => withClientMessageId(JSON.parse(b) as Event, rec.clientMessageId));
   return store(tx, dialect, events, now, outbox);
@@ -111,12 +125,19 @@ async function parkReceipt(tx: Sql, dialect: Dialect, event: Event, forms: reado
   return got.length > 0 ? { outcome: "parked" } : { outcome: "duplicate" };
 }
 
+/** Most expired parked receipts (rows: one per form) released per sweep. */
+const EXPIRE_BATCH = 5_000;
+
 export async function releaseParked(tx: Sql, dialect: Dialect, olderThan: number, now: number, outbox: boolean) {
-  // Correlatable now (a fallback: parking and recording already meet under the form locks), or expired.
-  const matched = (await tx`SELECT p.dedup_key, m.client_message_id FROM parked_receipts p
-      JOIN mt_segments m ON m.smsc_form = p.smsc_form`) as { dedup_key: string; client_message_id: string }[];
-  const cmids = new Map(matched.map((m) => [m.dedup_key, m.client_message_id]));
-  const expired = (await tx`SELECT DISTINCT dedup_key FROM parked_receipts WHERE parked_at < ${olderThan}`) as { dedup_key: string }[];
+  // Correlatable now (a fallback: parking and recording already meet under the form locks), or expired. The
+  // fallback visits every parked receipt (bounded by the park limit, not by the store) and looks its form up by
+  // key, row by row: a join would let PostgreSQL hash all of mt_segments instead.
+  const matched = (await tx`SELECT dedup_key, cmid FROM (SELECT p.dedup_key,
+      (SELECT m.client_message_id FROM mt_segments m WHERE m.smsc_form = p.smsc_form LIMIT 1) AS cmid
+      FROM parked_receipts p) AS c WHERE cmid IS NOT NULL`) as { dedup_key: string; cmid: string }[];
+  const cmids = new Map(matched.map((m) => [m.dedup_key, m.cmid]));
+  // Expired: the oldest, a bounded batch per sweep (a range on parked_at).
+  const expired = (await tx`SELECT dedup_key FROM parked_receipts WHERE parked_at < ${olderThan} ORDER BY parked_at LIMIT ${EXPIRE_BATCH}`) as { dedup_key: string }[];
   const keys = [...new Set([...cmids.keys(), ...expired.map((e) => e.dedup_key)])];
   const correlated: Event[] = [];
   const uncorrelated: Event[] = [];

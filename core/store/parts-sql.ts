@@ -103,9 +103,11 @@ async function pendingParts(tx: Sql, groupKey: string): Promise<{ parts: StoredP
 
 /** Groups with a part pending since before `olderThan` (committed read; each is re-checked under its lock). */
 export async function staleGroups(sql: Sql, olderThan: number, limit: number): Promise<string[]> {
-  const rows = await sql`SELECT group_key FROM mo_parts WHERE done_at IS NULL
-    GROUP BY group_key HAVING MIN(received_at) < ${olderThan} ORDER BY MIN(received_at) LIMIT ${limit}`;
-  return (rows as { group_key: string }[]).map((r) => r.group_key);
+  // The oldest pending parts, a range on mo_parts_pending (a GROUP BY in SQL has sqlite walk mo_parts_group
+  // instead); their groups in order of first appearance are the groups by age of their oldest part.
+  const rows = await sql`SELECT group_key FROM mo_parts WHERE done_at IS NULL AND received_at < ${olderThan}
+    ORDER BY received_at LIMIT ${limit * 4}`;
+  return [...new Set((rows as { group_key: string }[]).map((r) => r.group_key))].slice(0, limit);
 }
 
 /** Delivers what arrived of one stale group, if it is still pending and still stale (another core may have). */
@@ -118,8 +120,9 @@ export async function releaseGroup(tx: Sql, dialect: Dialect, groupKey: string, 
   return deliverGroup(tx, dialect, { groupKey, ...head, parts, source: latest.source }, now, outbox, assemble);
 }
 
-/** Deletes the tombstones of groups delivered before `doneBefore`. */
-export async function purgeDoneParts(tx: Sql, doneBefore: number): Promise<number> {
-  const rows = await tx`DELETE FROM mo_parts WHERE done_at IS NOT NULL AND done_at < ${doneBefore} RETURNING part_key`;
+/** Deletes up to `limit` tombstones of groups delivered before `doneBefore`, oldest first (a range on mo_parts_done). */
+export async function purgeDoneParts(tx: Sql, doneBefore: number, limit: number): Promise<number> {
+  const rows = await tx`DELETE FROM mo_parts WHERE part_key IN (SELECT part_key FROM mo_parts
+    WHERE done_at IS NOT NULL AND done_at < ${doneBefore} ORDER BY done_at LIMIT ${limit}) RETURNING part_key`;
   return rows.length;
 }

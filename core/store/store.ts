@@ -72,14 +72,18 @@ export interface OpenStoreOptions {
   readonly max?: number;
 }
 
+/** Most MO-part tombstones purged per transaction. */
+const PURGE_BATCH = 5_000;
+
 /** Opens the store behind `url` (`sqlite://path` or `postgres://…`) and migrates it. */
 export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
-  const db = await openDb(url, opts);
-  await migrate(db);
-  return storeOn(db, opts.outbox ?? true);
+  return storeOn(await openDb(url, opts), opts);
 }
 
-function storeOn(db: Db, outbox: boolean): Store {
+/** The store on an open `Db` (migrated first): how tests put a recording `Db` under the store's own code. */
+export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {}): Promise<Store> {
+  await migrate(db);
+  const outbox = opts.outbox ?? true;
   return {
     insertEvents: (events, now, unlessStored) => db.write((tx) => insertEvents(tx, db.dialect, events, now, outbox, unlessStored)),
     hasAnyDedupKey: (keys) => hasAnyDedupKey(db.read, keys),
@@ -100,7 +104,9 @@ function storeOn(db: Db, outbox: boolean): Store {
         const r = await db.write((tx) => releaseGroup(tx, db.dialect, key, olderThan, now, outbox, assemble));
         if (r) released.push(r);
       }
-      return { released, purged: await db.write((tx) => purgeDoneParts(tx, doneBefore)) };
+      let purged = 0;
+      for (let n = PURGE_BATCH; n === PURGE_BATCH; purged += n) n = await db.write((tx) => purgeDoneParts(tx, doneBefore, PURGE_BATCH));
+      return { released, purged };
     },
     pruneBefore: (before, limit) => db.write((tx) => pruneBefore(tx, before, limit)),
     ping: async () => {
