@@ -6,7 +6,7 @@
  * ports and store.
  */
 import type { Hono } from "hono";
-import { systemClock, type Clock, type OutboundMessage, type SendOutcome } from "../contract/index.ts";
+import { systemClock, type Clock } from "../contract/index.ts";
 import { BindManager } from "./binds/bind-manager.ts";
 import { smppConnector } from "./binds/smpp-connector.ts";
 import type { CoreConfig } from "./config.ts";
@@ -15,12 +15,13 @@ import { WebhookClient } from "./delivery/webhook.ts";
 import { createCoreApp } from "./http/app.ts";
 import { bindsView } from "./http/binds-view.ts";
 import { statusRoutes } from "./http/status.ts";
-import type { MtSender } from "./http/types.ts";
 import { Correlation } from "./inbound/correlation.ts";
 import { InboundDispatcher } from "./inbound/dispatcher.ts";
 import { Inbox } from "./inbound/inbox.ts";
 import { MoParts } from "./inbound/mo-parts.ts";
 import { MtRouter } from "./outbound/mt-router.ts";
+import { CoreMtSender } from "./outbound/mt-sender.ts";
+import { SendOnce, storeRecorder } from "./outbound/send-once.ts";
 import { GENESYS_DATA_CODINGS } from "./outbound/segments.ts";
 import { RecentActivity } from "./platform/activity.ts";
 import type { Logger } from "./platform/log.ts";
@@ -56,6 +57,8 @@ export interface Gateway {
   readonly owner: string;
   readonly binds: BindManager;
   readonly router: MtRouter;
+  /** What POST /v1/messages calls: SendOnce, then the router. */
+  readonly sender: CoreMtSender;
   readonly inbound: InboundDispatcher;
   readonly app: Hono;
   readonly activity: RecentActivity;
@@ -63,7 +66,7 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** After this long a core's claim on an MT id is taken to be a crash's leftover (see MtRecorder.claim). */
+/** After this long a core's claim on an MT id is taken to be a crash's leftover (outbound/send-once.ts). */
 const MT_CLAIM_STALE_MS = 10 * 60_000;
 
 export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promise<Gateway> {
@@ -173,36 +176,17 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     throttlePauseMs: 1_000,
     slotWaitMs: 2_000,
     maxWaiters: 10_000,
-    recorder: {
-      recordSubmit: (r) => correlation.recordSubmit(r),
-      findSubmit: async (id) => {
-        const segs = await store.findSubmit(id);
-        const last = segs.at(-1);
-        return last ? { smscMessageIds: segs.map((s) => s.smscMessageId), node: last.node ?? "", site: last.site ?? "" } : undefined;
-      },
-      // Other cores may share the store: one of them sends an id at a time. A claim outlives any send
-      // (segments × (slot wait + response timeout)) before another core may take it over.
-      ...(cfg.store.mtClaims && {
-        claim: (id: string) => correlation.claimMt(id, owner, MT_CLAIM_STALE_MS),
-        release: (id: string) => store.releaseMt(id, owner),
-      }),
-    },
     onSubmit: (e) => {
       metrics.submits.inc({ outcome: e.outcome });
       metrics.submitLatency.observe({ node: e.node }, e.ms / 1000);
       metrics.inFlight.set({ node: e.node }, e.inFlight);
     },
   });
-
-  let draining = false;
-  const sender: MtSender = {
-    async send(msg: OutboundMessage, messageId: string): Promise<SendOutcome> {
-      if (draining) return { status: "rejected", messageId, attempts: [], reason: "the core is shutting down", retryAfterSeconds: 5 };
-      const o = await router!.send(msg, messageId);
-      activity.mt(o.status);
-      return o;
-    },
-  };
+  // Other cores may share the store (store.mtClaims): one of them sends an id at a time. A claim outlives
+  // any send (segments × (slot wait + response timeout)) before another core may take it over.
+  const recorder = storeRecorder({ store, recordSubmit: (r) => correlation.recordSubmit(r), clock, owner, claims: cfg.store.mtClaims, staleMs: MT_CLAIM_STALE_MS });
+  const sender = new CoreMtSender({ once: new SendOnce({ recorder, clock }), router });
+  sender.on("sent", (o) => activity.mt(o.status));
   const view = bindsView(binds);
   const app = createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, store, inbox, sender, binds: view, metrics, clock, wakeup, log });
   statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs });
@@ -215,9 +199,9 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   log.info("core started", { nodes: cfg.topology.smscNodes.map((n) => n.name), store: cfg.store.url.split(":")[0], mode: cfg.binds.mode });
 
   return {
-    store, inbox, correlation, moParts, outbox, metrics, owner, binds, router, inbound, app, activity,
+    store, inbox, correlation, moParts, outbox, metrics, owner, binds, router, sender, inbound, app, activity,
     async stop() {
-      draining = true;
+      sender.close();
       await binds.stop(); // each session drains its in-flight submits (bounded) before unbinding
       correlation.stop();
       moParts.stop();

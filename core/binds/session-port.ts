@@ -6,13 +6,22 @@
 import type { SmscNode } from "../../contract/index.ts";
 import type { SmInput } from "../smpp/pdu.ts";
 
+/**
+ * A submit's answer as the router reads it: core/smpp's SubmitResult without its wire details (sequence, PDU),
+ * so a Session's result is one as it is, with no translation between them. `window_full` and `not_bound` were
+ * never written (safe on another bind); `timeout` and `closed` were, and their fate is unknown.
+ */
 export type SubmitAnswer =
   | { readonly kind: "resp"; readonly status: number; readonly messageId: string }
-  | { readonly kind: "window_full" }
+  /** generic_nack: the SMSC refused the PDU itself, a definite answer, classified like a status. */
+  | { readonly kind: "nack"; readonly status: number }
   /** Sent, no answer in time: the SMSC may or may not have taken it. */
   | { readonly kind: "timeout" }
-  /** The session closed with the request in flight (or before it could be written). */
-  | { readonly kind: "closed"; readonly written: boolean };
+  /** The session closed with the request in flight. */
+  | { readonly kind: "closed" }
+  | { readonly kind: "window_full" }
+  /** The session was not bound (closing or closed): never written. */
+  | { readonly kind: "not_bound" };
 
 export interface BoundSession {
   readonly inFlight: number;

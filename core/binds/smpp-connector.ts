@@ -4,7 +4,7 @@
  * either drops the node, so the rebind floor applies to the node as a whole.
  */
 import type { SmscNode } from "../../contract/index.ts";
-import { Session, type DeliverHandler, type SessionOptions, type SubmitResult } from "../smpp/index.ts";
+import { Session, type DeliverHandler, type SessionOptions } from "../smpp/index.ts";
 import type { BoundSession, NodeConnector, SubmitAnswer } from "./session-port.ts";
 
 export interface SmppConnectorOptions {
@@ -22,23 +22,6 @@ export interface SmppConnectorOptions {
   /** Extra session options (clock, connector, TLS CA) for tests and private CAs. */
   session?: Partial<SessionOptions>;
   tlsCa?: string;
-}
-
-function toPort(r: SubmitResult): SubmitAnswer {
-  switch (r.kind) {
-    case "resp":
-      return { kind: "resp", status: r.status, messageId: r.messageId };
-    case "nack": // the SMSC refused the PDU itself: a definite answer, classified like a status
-      return { kind: "resp", status: r.status, messageId: "" };
-    case "timeout":
-      return { kind: "timeout" };
-    case "closed":
-      return { kind: "closed", written: true };
-    case "not_bound":
-      return { kind: "closed", written: false };
-    case "window_full":
-      return { kind: "window_full" };
-  }
 }
 
 class SessionBind implements BoundSession {
@@ -66,8 +49,9 @@ class SessionBind implements BoundSession {
     return this.tx.window;
   }
 
-  async submit(sm: Parameters<Session["submit"]>[0]): Promise<SubmitAnswer> {
-    return toPort(await this.tx.submit(sm));
+  /** The session's SubmitResult is a SubmitAnswer as it is (the compiler checks it here). */
+  submit(sm: Parameters<Session["submit"]>[0]): Promise<SubmitAnswer> {
+    return this.tx.submit(sm);
   }
 
   async unbind(): Promise<void> {

@@ -4,8 +4,8 @@
  * sent by another core that has not recorded it yet) is parked, durably, and stored with the client message
  * id filled in when the submit is recorded. Parked receipts older than `parkLimitMs` are stored uncorrelated
  * (no clientMessageId, smscMessageId kept) so the customer still gets them. Every receipt of an MT is kept:
- * each has its own dedup key. Parks and submit records are group-committed, like the inbox's events; MT claims
- * too, in batches of their own.
+ * each has its own dedup key. Parks and submit records are group-committed, like the inbox's events. (MT
+ * claims, which say which core sends an id, are outbound/send-once.ts's.)
  */
 import { smscMessageIdForms, systemClock, type Clock, type Event } from "../../contract/index.ts";
 import { GroupCommit } from "../store/group-commit.ts";
@@ -40,17 +40,13 @@ export class Correlation {
   readonly #limit: number;
   readonly #sweeper: PeriodicSweep;
   readonly #batches: GroupCommit<CorrelationOp, CorrelationOpResult>;
-  /** MT claims, group-committed on their own: a claim batch never waits behind a batch of parks and records. */
-  readonly #claims: GroupCommit<CorrelationOp, CorrelationOpResult>;
 
   constructor(opts: CorrelationOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#limit = opts.parkLimitMs ?? 10 * 60_000;
     // Group commit, as in the inbox; a failed batch is retried one transaction per op, so one bad op fails alone.
-    const batched = () => new GroupCommit<CorrelationOp, CorrelationOpResult>((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
-    this.#batches = batched();
-    this.#claims = batched();
+    this.#batches = new GroupCommit<CorrelationOp, CorrelationOpResult>((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
     this.#sweeper = new PeriodicSweep(this.#clock, opts.sweepMs ?? 30_000, () => this.sweep());
   }
 
@@ -62,14 +58,6 @@ export class Correlation {
     const released = (await this.#enqueue({ kind: "submit", rec })) as StoredEvent[];
     if (released.length > 0) this.#o.wakeup?.notify();
     return { released: released.length };
-  }
-
-  /**
-   * Takes an MT's client message id for `owner` while it sends it (false while another core holds it; a claim
-   * older than `staleMs` is taken over). Group-committed, in batches of their own.
-   */
-  async claimMt(clientMessageId: string, owner: string, staleMs: number): Promise<boolean> {
-    return (await this.#claims.submit({ kind: "claim", clientMessageId, owner, staleMs })) as boolean;
   }
 
   /** Our client message id for an SMSC message id, if its submit is recorded. */

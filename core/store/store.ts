@@ -33,13 +33,13 @@ export interface Store {
   findClientMessageId(forms: readonly string[]): Promise<string | undefined>;
   /** The segments recorded for a client message id, in order; empty when it was never accepted. */
   findSubmit(clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]>;
-  /** Gives back `owner`'s claim on a client message id (claims are taken through `correlate`; see claimMt). */
+  /** Gives back `owner`'s claim on a client message id (claims are taken through `correlate`: outbound/send-once.ts). */
   releaseMt(clientMessageId: string, owner: string): Promise<void>;
   /**
    * Parks, submits and claims in ONE transaction, in order, each with the outcome it would have had alone. A park
    * stores its receipt under its SMSC id forms, unless stored already or correlatable now; a submit records an
    * MT's segments (ending its claim) and releases (stores, correlated) the parked receipts they match; a claim
-   * is `claimMt`.
+   * takes an MT id for one core while it sends it (outbound/send-once.ts).
    */
   correlate(ops: readonly CorrelationOp[], now: number): Promise<CorrelationOpResult[]>;
   /** Stores parked receipts that now correlate, and those parked before `olderThan` uncorrelated. */

@@ -99,6 +99,6 @@ describe("two cores on one PostgreSQL schema", () => {
       expect(x!.json.smscMessageIds).toEqual(y!.json.smscMessageIds);
     }
     // Every claim was given back: any core could take each id now.
-    for (const id of ids) expect(await a.gateway.correlation.claimMt(id, "probe", Date.now())).toBe(true);
+    for (const id of ids) expect((await a.gateway.store.correlate([{ kind: "claim", clientMessageId: id, owner: "probe", staleMs: Date.now() }], Date.now()))[0]).toBe(true);
   });
 });

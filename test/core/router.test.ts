@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { ManualClock, LOCAL_TOPOLOGY, parseOutboundMessage, type OutboundMessage } from "../../contract/index.ts";
 import { BindManager } from "../../core/binds/bind-manager.ts";
 import type { SubmitAnswer } from "../../core/binds/session-port.ts";
-import { MtRouter, type MtRecorder } from "../../core/outbound/mt-router.ts";
+import { MtRouter } from "../../core/outbound/mt-router.ts";
+import { SendOnce, type MtRecorder } from "../../core/outbound/send-once.ts";
 import { GENESYS_DATA_CODINGS } from "../../core/outbound/segments.ts";
 import { Status } from "../../core/smpp/status.ts";
 import { FakeSession, bound } from "./port-fakes.ts";
@@ -59,10 +60,13 @@ async function setup(up: string[], answers: Record<string, (n: number) => Submit
   m.start();
   await clock.advance(0);
   const events: { node: string; outcome: string }[] = [];
-  const router = new MtRouter({
-    binds: () => m.binds, clock, recorder, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1000, slotWaitMs: 2000, maxWaiters: 100,
+  const mt = new MtRouter({
+    binds: () => m.binds, clock, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1000, slotWaitMs: 2000, maxWaiters: 100,
     onSubmit: (e) => events.push(e),
   });
+  // The send path as the core wires it: SendOnce decides whether an id is sent, the router routes it.
+  const once = new SendOnce({ recorder, clock });
+  const router = { send: (m: OutboundMessage, id: string) => once.send(m, id, (record) => mt.route(m, id, record)) };
   return { clock, sessions, router, recorder, events, m };
 }
 
@@ -106,7 +110,7 @@ describe("MT router", () => {
   });
 
   test("a request never written (bind closed first) moves to another bind", async () => {
-    const { router } = await setup(["smc1.dc3", "smc1.bos"], { "smc1.dc3": () => ({ kind: "closed", written: false }) });
+    const { router } = await setup(["smc1.dc3", "smc1.bos"], { "smc1.dc3": () => ({ kind: "not_bound" }) });
     const o = await router.send(msg(), "c");
     expect(o).toMatchObject({ status: "accepted", node: "smc1.bos" });
     expect(o.attempts.map((a) => a.outcome)).toEqual(["refused", "accepted"]);
