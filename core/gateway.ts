@@ -79,40 +79,24 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });
   const activity = new RecentActivity(clock);
 
-  const inbox = new Inbox(store, {
-    maxBatch: cfg.inbox.maxBatch,
-    now: () => clock.now(),
-    wakeup,
-    onResult: (stored, dups) => {
-      metrics.eventsStored.inc(stored);
-      if (dups) metrics.dedupHits.inc({ path: "inbox" }, dups);
-    },
+  const inbox = new Inbox(store, { maxBatch: cfg.inbox.maxBatch, now: () => clock.now(), wakeup });
+  inbox.on("committed", ({ stored, duplicates }) => {
+    metrics.eventsStored.inc(stored);
+    if (duplicates) metrics.dedupHits.inc({ path: "inbox" }, duplicates);
   });
-  const correlation = new Correlation({
-    store,
-    inbox,
-    clock,
-    wakeup,
-    parkLimitMs: cfg.inbox.parkLimitMs,
-    onDuplicate: () => metrics.dedupHits.inc({ path: "parked" }),
-  });
-  const moParts = new MoParts({
-    store,
-    clock,
-    wakeup,
-    limitMs: cfg.inbox.partsLimitMs,
-    dedupWindowMs: cfg.inbox.moDedupWindowMs,
-    log,
-    onResult: (r, how) => {
-      if (r.outcome === "duplicate") metrics.dedupHits.inc({ path: "mo_part" });
-      if (r.outcome !== "completed") return;
-      metrics.moGroups.inc({ outcome: how === "part" ? "completed" : "incomplete" });
-      if (r.stored) metrics.eventsStored.inc();
-      else metrics.dedupHits.inc({ path: "mo_content" });
-    },
+  const correlation = new Correlation({ store, inbox, clock, wakeup, parkLimitMs: cfg.inbox.parkLimitMs });
+  correlation.on("parkedDuplicate", () => metrics.dedupHits.inc({ path: "parked" }));
+  const moParts = new MoParts({ store, clock, wakeup, limitMs: cfg.inbox.partsLimitMs, dedupWindowMs: cfg.inbox.moDedupWindowMs, log });
+  moParts.on("result", ({ result: r, how }) => {
+    if (r.outcome === "duplicate") metrics.dedupHits.inc({ path: "mo_part" });
+    if (r.outcome !== "completed") return;
+    metrics.moGroups.inc({ outcome: how === "part" ? "completed" : "incomplete" });
+    if (r.stored) metrics.eventsStored.inc();
+    else metrics.dedupHits.inc({ path: "mo_content" });
   });
   const retentionMs = cfg.store.retentionDays * 86_400_000;
-  const retention = retentionMs > 0 ? new Retention({ store, clock, retentionMs, onPruned: (n) => log.info("retention: pruned old rows", n) }) : undefined;
+  const retention = retentionMs > 0 ? new Retention({ store, clock, retentionMs }) : undefined;
+  retention?.on("pruned", (n) => log.info("retention: pruned old rows", n));
   const outbox =
     hook.url === undefined
       ? undefined
@@ -124,18 +108,17 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
           webhook: new WebhookClient({ url: hook.url, secret: hook.secret, timeoutMs: hook.timeoutMs, clock, ...(opts.fetch && { fetch: opts.fetch }) }),
           retry: { baseMs: hook.baseMs, capMs: hook.capMs, maxAttempts: hook.maxAttempts },
           leaseMs: hook.leaseMs,
-          onResult: (result, d) => {
-            metrics.webhookDeliveries.inc({ result });
-            if (result === "dead") log.warn("webhook delivery dead-lettered", { eventId: d.event.id, attempts: d.attempts + 1 });
-          },
         });
+  outbox?.on("delivery", ({ result, delivery: d }) => {
+    metrics.webhookDeliveries.inc({ result });
+    if (result === "dead") log.warn("webhook delivery dead-lettered", { eventId: d.event.id, attempts: d.attempts + 1 });
+  });
 
   const inbound = new InboundDispatcher({ correlation, moParts, inbox, clock, moDedupWindowMs: cfg.inbox.moDedupWindowMs });
   inbound.on("unusable", (e) => log.warn("deliver_sm not usable: answered ESME_RX_P_APPN", e));
   inbound.on("handled", (e) => activity.inbound(e.kind, e.node, e.outcome));
   inbound.on("contentDuplicate", () => metrics.dedupHits.inc({ path: "mo_content" }));
 
-  let router: MtRouter | undefined;
   const binds = new BindManager({
     nodes: cfg.topology.smscNodes,
     policy: { floorMs: cfg.binds.rebindFloorMs, jitterMs: cfg.binds.rebindJitterMs },
@@ -154,33 +137,23 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       onDeliver: (node) => inbound.handler(node),
       session: { ...(cfg.genesys.systemType && { systemType: cfg.genesys.systemType }), ...opts.session },
     }),
-    events: {
-      state: (node, state, previous) => {
-        setBindState(metrics, node.name, node.site, state.kind);
-        const fields = { node: node.name, from: previous.kind, to: state.kind, ...(state.kind === "backoff" && { error: state.lastError, nextAttemptAt: new Date(state.nextAttemptAt).toISOString() }) };
-        if (state.kind === "backoff") log.warn("bind down", fields);
-        else if (state.kind === "bound") log.info("bound", fields);
-        else log.debug("bind state", fields);
-        if (state.kind === "bound") router?.notify();
-      },
-      attempt: (node, _at, attempt) => {
-        if (attempt > 1) metrics.rebinds.inc({ node: node.name });
-      },
-    },
   });
-
-  router = new MtRouter({
-    binds: () => binds.binds,
-    clock,
-    codings: GENESYS_DATA_CODINGS,
-    throttlePauseMs: 1_000,
-    slotWaitMs: 2_000,
-    maxWaiters: 10_000,
-    onSubmit: (e) => {
-      metrics.submits.inc({ outcome: e.outcome });
-      metrics.submitLatency.observe({ node: e.node }, e.ms / 1000);
-      metrics.inFlight.set({ node: e.node }, e.inFlight);
-    },
+  const router = new MtRouter({ binds: () => binds.binds, clock, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1_000, slotWaitMs: 2_000, maxWaiters: 10_000 });
+  binds.on("state", ({ node, state, previous }) => {
+    setBindState(metrics, node.name, node.site, state.kind);
+    const fields = { node: node.name, from: previous.kind, to: state.kind, ...(state.kind === "backoff" && { error: state.lastError, nextAttemptAt: new Date(state.nextAttemptAt).toISOString() }) };
+    if (state.kind === "backoff") log.warn("bind down", fields);
+    else if (state.kind === "bound") log.info("bound", fields);
+    else log.debug("bind state", fields);
+    if (state.kind === "bound") router.notify();
+  });
+  binds.on("attempt", ({ node, attempt }) => {
+    if (attempt > 1) metrics.rebinds.inc({ node: node.name });
+  });
+  router.on("submit", (e) => {
+    metrics.submits.inc({ outcome: e.outcome });
+    metrics.submitLatency.observe({ node: e.node }, e.ms / 1000);
+    metrics.inFlight.set({ node: e.node }, e.inFlight);
   });
   // Other cores may share the store (store.mtClaims): one of them sends an id at a time. A claim outlives
   // any send (segments × (slot wait + response timeout)) before another core may take it over.

@@ -3,7 +3,7 @@
  * node"), each with its own lifecycle. The manager only starts, stops and lists them; routing reads
  * `active()`.
  */
-import type { Clock, SmscNode } from "../../contract/index.ts";
+import { Emitter, type Clock, type Disposable, type SmscNode } from "../../contract/index.ts";
 import { NodeBind, type NodeBindEvents } from "./node-bind.ts";
 import type { NodeBindSnapshot } from "./bind-state.ts";
 import type { RebindPolicy } from "./rebind-policy.ts";
@@ -15,18 +15,19 @@ export interface BindManagerOptions {
   policy: RebindPolicy;
   clock: Clock;
   random?: () => number;
-  events?: Partial<NodeBindEvents>;
 }
 
 export class BindManager {
   readonly binds: readonly NodeBind[];
+  readonly #events = new Emitter<NodeBindEvents>();
 
   constructor(opts: BindManagerOptions) {
-    const events: NodeBindEvents = {
-      state: (...a) => opts.events?.state?.(...a),
-      attempt: (...a) => opts.events?.attempt?.(...a),
-    };
-    this.binds = opts.nodes.map((n) => new NodeBind(n, opts.connector, opts.policy, opts.clock, opts.random ?? Math.random, events));
+    this.binds = opts.nodes.map((n) => new NodeBind(n, opts.connector, opts.policy, opts.clock, opts.random ?? Math.random, this.#events));
+  }
+
+  /** Every node's bind state changes and connect attempts. */
+  on<K extends keyof NodeBindEvents>(name: K, fn: (event: NodeBindEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
   }
 
   start(): void {

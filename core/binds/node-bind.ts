@@ -3,15 +3,16 @@
  * try again. Exactly one attempt at a time per node; the state is data (bind-state.ts) and every change is
  * an event.
  */
-import type { Clock, SmscNode } from "../../contract/index.ts";
+import type { Clock, Emitter, SmscNode } from "../../contract/index.ts";
 import type { NodeBindSnapshot, BindState } from "./bind-state.ts";
 import { nextAttemptAt, type RebindPolicy } from "./rebind-policy.ts";
 import type { BoundSession, NodeConnector } from "./session-port.ts";
 
 export interface NodeBindEvents {
-  state(node: SmscNode, state: BindState, previous: BindState): void;
+  /** The bind moved from `previous` to `state`. */
+  state: { readonly node: SmscNode; readonly state: BindState; readonly previous: BindState };
   /** A connect attempt is starting (the chaos test checks the floor against these). */
-  attempt(node: SmscNode, at: number, attempt: number): void;
+  attempt: { readonly node: SmscNode; readonly at: number; readonly attempt: number };
 }
 
 export class NodeBind {
@@ -27,7 +28,8 @@ export class NodeBind {
     private readonly policy: RebindPolicy,
     private readonly clock: Clock,
     private readonly random: () => number,
-    private readonly events: NodeBindEvents,
+    /** The bind manager's: every node's bind reports into it. */
+    private readonly events: Emitter<NodeBindEvents>,
   ) {}
 
   get state(): BindState {
@@ -71,7 +73,7 @@ export class NodeBind {
   #set(next: BindState): void {
     const previous = this.#state;
     this.#state = next;
-    this.events.state(this.node, next, previous);
+    this.events.emit("state", { node: this.node, state: next, previous });
   }
 
   async #attempt(): Promise<void> {
@@ -80,7 +82,7 @@ export class NodeBind {
     const at = this.clock.now();
     this.#lastAttemptAt = at;
     this.#attempts++;
-    this.events.attempt(this.node, at, this.#attempts);
+    this.events.emit("attempt", { node: this.node, at, attempt: this.#attempts });
     this.#set({ kind: "connecting", since: at, attempt: this.#attempts });
     const r = await this.connector(this.node);
     if (this.#state.kind !== "connecting") {

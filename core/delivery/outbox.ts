@@ -6,7 +6,7 @@
  * is dead-lettered (kept, `dead_at` set, still pullable). Any non-2xx answer is a failure. Order is not
  * guaranteed. Clock, randomness and fetch (via WebhookClient) are injected.
  */
-import { systemClock, type Clock, type TimerId } from "../../contract/index.ts";
+import { Emitter, systemClock, type Clock, type Disposable, type TimerId } from "../../contract/index.ts";
 import type { Delivery, Settlement, Store } from "../store/store.ts";
 import type { WebhookClient, WebhookResult } from "./webhook.ts";
 import type { Wakeup } from "../platform/wakeup.ts";
@@ -45,23 +45,32 @@ export interface OutboxOptions {
   /** Poll interval when idle and not woken (default 1 s). */
   readonly idleMs?: number;
   readonly wakeup?: Wakeup;
-  readonly onResult?: (r: DeliveryResult, d: Delivery) => void;
+}
+
+export interface OutboxEvents {
+  /** One delivery attempt settled (or its lease was lost meanwhile). */
+  delivery: { readonly result: DeliveryResult; readonly delivery: Delivery };
 }
 
 export class Outbox {
+  readonly #events = new Emitter<OutboxEvents>();
   readonly #o: OutboxOptions;
   readonly #clock: Clock;
   readonly #retry: RetryPolicy;
   #running = false;
   #timer: TimerId | undefined;
   #round: Promise<unknown> = Promise.resolve();
-  #unsubscribe: (() => void) | undefined;
+  #woken: Disposable | undefined;
   #again = false;
 
   constructor(opts: OutboxOptions) {
     this.#o = opts;
     this.#clock = opts.clock ?? systemClock;
     this.#retry = opts.retry ?? DEFAULT_RETRY;
+  }
+
+  on<K extends keyof OutboxEvents>(name: K, fn: (event: OutboxEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
   }
 
   /** One round: claims due deliveries, posts them, settles each. Returns how many it claimed. */
@@ -81,14 +90,14 @@ export class Outbox {
       : attempts >= this.#retry.maxAttempts ? { kind: "dead", attempts, error: res.error }
       : { kind: "retry", attempts, nextAt: now + backoffMs(this.#retry, attempts, this.#o.random), error: res.error };
     const result: DeliveryResult = (await this.#o.store.settleDelivery(d.cursor, this.#o.owner, s, now)) ? s.kind : "lost_lease";
-    this.#o.onResult?.(result, d);
+    this.#events.emit("delivery", { result, delivery: d });
   }
 
   /** Delivers until stopped: rounds back to back while there is work, else waits `idleMs` or a wakeup. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#unsubscribe = this.#o.wakeup?.subscribe(() => this.#poke());
+    this.#woken = this.#o.wakeup?.on("stored", () => this.#poke());
     this.#loop();
   }
 
@@ -118,7 +127,7 @@ export class Outbox {
   /** Stops after the current round (its deliveries settle). */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#unsubscribe?.();
+    this.#woken?.dispose();
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#round;

@@ -21,7 +21,7 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
       let closed = false;
       let dirty = false;
       let wake: (() => void) | undefined;
-      const unsubscribe = deps.wakeup?.subscribe(() => {
+      const woken = deps.wakeup?.on("stored", () => {
         dirty = true;
         wake?.();
       });
@@ -57,7 +57,7 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
       } catch (err) {
         deps.log?.warn("event stream ended", { err });
       } finally {
-        unsubscribe?.();
+        woken?.dispose();
       }
     });
   });

@@ -7,7 +7,7 @@
  * each has its own dedup key. Parks and submit records are group-committed, like the inbox's events. (MT
  * claims, which say which core sends an id, are outbound/send-once.ts's.)
  */
-import { smscMessageIdForms, systemClock, type Clock, type Event } from "../../contract/index.ts";
+import { Emitter, smscMessageIdForms, systemClock, type Clock, type Disposable, type Event } from "../../contract/index.ts";
 import { GroupCommit } from "../store/group-commit.ts";
 import type { Inbox } from "./inbox.ts";
 import { withClientMessageId } from "../store/mt-sql.ts";
@@ -29,12 +29,17 @@ export interface CorrelationOptions {
   /** How often parked receipts are swept (default 30 s). */
   readonly sweepMs?: number;
   readonly wakeup?: Wakeup;
-  readonly onDuplicate?: () => void;
   /** Most parks and submits in one transaction (default 1000). */
   readonly maxBatch?: number;
 }
 
+export interface CorrelationEvents {
+  /** A receipt parked (or found parked) already: a redelivery. */
+  parkedDuplicate: { readonly dedupKey: string };
+}
+
 export class Correlation {
+  readonly #events = new Emitter<CorrelationEvents>();
   readonly #o: CorrelationOptions;
   readonly #clock: Clock;
   readonly #limit: number;
@@ -48,6 +53,10 @@ export class Correlation {
     // Group commit, as in the inbox; a failed batch is retried one transaction per op, so one bad op fails alone.
     this.#batches = new GroupCommit<CorrelationOp, CorrelationOpResult>((ops) => this.#o.store.correlate(ops, this.#clock.now()), { maxBatch: opts.maxBatch ?? 1000, onBatchError: "retry_each" });
     this.#sweeper = new PeriodicSweep(this.#clock, opts.sweepMs ?? 30_000, () => this.sweep());
+  }
+
+  on<K extends keyof CorrelationEvents>(name: K, fn: (event: CorrelationEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
   }
 
   /**
@@ -73,7 +82,7 @@ export class Correlation {
   async #park(event: Event, forms: readonly string[]): Promise<ParkResult> {
     const r = (await this.#enqueue({ kind: "park", event, forms })) as ParkResult;
     if (r.outcome === "stored") this.#o.wakeup?.notify();
-    if (r.outcome === "duplicate") this.#o.onDuplicate?.();
+    if (r.outcome === "duplicate") this.#events.emit("parkedDuplicate", { dedupKey: event.dedupKey });
     return r;
   }
 

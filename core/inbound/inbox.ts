@@ -4,7 +4,7 @@
  * go into the next transaction together; each caller gets its own answer, and a store failure rejects every
  * caller of that batch, so the SMPP layer answers an error status and the SMSC delivers again.
  */
-import type { Event } from "../../contract/index.ts";
+import { Emitter, type Disposable, type Event } from "../../contract/index.ts";
 import { GroupCommit } from "../store/group-commit.ts";
 import type { Store } from "../store/store.ts";
 import type { Wakeup } from "../platform/wakeup.ts";
@@ -21,13 +21,17 @@ export interface InboxOptions {
   readonly now?: () => number;
   /** Told after each commit that stored at least one event. */
   readonly wakeup?: Wakeup;
-  /** Counts dedup hits and stored events (metrics); `previous` hits are not counted here (the caller's). */
-  readonly onResult?: (stored: number, duplicates: number) => void;
   /** false: one transaction per event, the naive alternative (benchmarks only). */
   readonly groupCommit?: boolean;
 }
 
+export interface InboxEvents {
+  /** A batch committed: events stored and dedup hits (`previous` hits are not counted here: the caller's). */
+  committed: { readonly stored: number; readonly duplicates: number };
+}
+
 export class Inbox {
+  readonly #events = new Emitter<InboxEvents>();
   readonly #store: Store;
   readonly #maxBatch: number;
   readonly #now: () => number;
@@ -43,6 +47,10 @@ export class Inbox {
       maxBatch: this.#maxBatch,
       onBatchError: "reject_all",
     });
+  }
+
+  on<K extends keyof InboxEvents>(name: K, fn: (event: InboxEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
   }
 
   /**
@@ -67,7 +75,7 @@ export class Inbox {
       duplicates++;
       return { stored: false, duplicate: true };
     });
-    this.#opts.onResult?.(stored, duplicates);
+    this.#events.emit("committed", { stored, duplicates });
     if (stored > 0) this.#opts.wakeup?.notify();
     return out;
   }

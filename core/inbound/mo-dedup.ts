@@ -48,14 +48,12 @@ export function contentMoEvent(
  * boundary in one group commit are still one MO. Resolves after COMMIT; rejects when the store fails.
  */
 export async function acceptContentMo(
-  deps: { inbox: Inbox; /** Counts previous-bucket hits (same-bucket ones are the inbox's). */ onDuplicate?: () => void },
+  deps: { inbox: Inbox },
   mo: InboundMessage,
   source: EventSource,
   receivedAt: number,
   windowMs = MO_DEDUP_WINDOW_MS,
 ): Promise<AcceptResult> {
   const { event, previousKey } = contentMoEvent(mo, source, receivedAt, windowMs);
-  const r = await deps.inbox.accept(event, previousKey);
-  if (!r.stored && r.previous) deps.onDuplicate?.();
-  return r;
+  return deps.inbox.accept(event, previousKey);
 }

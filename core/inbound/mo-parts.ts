@@ -10,7 +10,7 @@
  * visible. Delivered groups' rows stay as tombstones for another `limitMs`, so a part redelivered late is
  * recognised and does not start a group of its own.
  */
-import type { Clock, EventSource } from "../../contract/index.ts";
+import { Emitter, type Clock, type Disposable, type EventSource } from "../../contract/index.ts";
 import type { Logger } from "../platform/log.ts";
 import { contentMoEvent } from "./mo-dedup.ts";
 import type { AssembleGroup, MoPartResult, Store } from "../store/store.ts";
@@ -33,11 +33,15 @@ export interface MoPartsOptions {
   readonly sweepMs?: number;
   readonly wakeup?: Wakeup;
   readonly log?: Logger;
-  /** Metrics: a part found stored already, a group completed or released incomplete, an event stored. */
-  readonly onResult?: (r: MoPartResult, how: "part" | "incomplete") => void;
+}
+
+export interface MoPartsEvents {
+  /** A part accepted (`how: "part"`) or a group released incomplete by the sweep: what it gave. */
+  result: { readonly result: MoPartResult; readonly how: "part" | "incomplete" };
 }
 
 export class MoParts {
+  readonly #events = new Emitter<MoPartsEvents>();
   readonly #o: MoPartsOptions;
   readonly #limit: number;
   readonly #sweeper: PeriodicSweep;
@@ -47,6 +51,10 @@ export class MoParts {
     this.#limit = o.limitMs ?? MO_PARTS_LIMIT_MS;
     this.#sweeper = new PeriodicSweep(o.clock, o.sweepMs ?? Math.max(1, Math.min(this.#limit / 4, 60_000)), () => this.sweep());
   }
+  on<K extends keyof MoPartsEvents>(name: K, fn: (event: MoPartsEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
+  }
+
 
   /** Stores one part (and, if it completes its group, the MO). Resolves after COMMIT; rejects if the store fails. */
   async accept(part: MoPart, source: EventSource, now: number = this.#o.clock.now()): Promise<MoPartResult> {
@@ -79,7 +87,7 @@ export class MoParts {
 
   #report(r: MoPartResult, how: "part" | "incomplete"): void {
     if (r.outcome === "completed" && r.stored) this.#o.wakeup?.notify();
-    this.#o.onResult?.(r, how);
+    this.#events.emit("result", { result: r, how });
   }
 
   /** The group's MO event: text decoded once from the concatenated bytes, keyed by content like any MO. */

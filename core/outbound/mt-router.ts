@@ -4,7 +4,7 @@
  * bind; a submit whose answer never came is `unknown` and is NOT resent (it may have been taken). That an id
  * is sent once is send-once.ts's: the router only routes.
  */
-import type { Attempt, Clock, OutboundMessage, SendOutcome } from "../../contract/index.ts";
+import { Emitter, type Attempt, type Clock, type Disposable, type OutboundMessage, type SendOutcome } from "../../contract/index.ts";
 import type { NodeBind } from "../binds/node-bind.ts";
 import type { SubmitAnswer } from "../binds/session-port.ts";
 import { classifyStatus, statusName } from "../smpp/status.ts";
@@ -21,8 +21,11 @@ export interface RouterOptions {
   /** How long a submit may wait for a slot on an active bind. */
   slotWaitMs: number;
   maxWaiters: number;
-  /** `source_addr` TON/NPI etc. are Genesys-ignored; these are sent as SMPP 3.4 defaults. */
-  onSubmit?: (e: { node: string; outcome: Attempt["outcome"]; ms: number; inFlight: number }) => void;
+}
+
+export interface RouterEvents {
+  /** One submit_sm answered (or not) on one bind: its outcome, how long it took, and the bind's in-flight count after. */
+  submit: { readonly node: string; readonly outcome: Attempt["outcome"]; readonly ms: number; readonly inFlight: number };
 }
 
 /** No bind free now: when the first pause ends, and the SMSC's status if every bind left is paused by it. */
@@ -32,6 +35,7 @@ interface Busy {
 }
 
 export class MtRouter {
+  readonly #events = new Emitter<RouterEvents>();
   readonly #slots: SlotWait;
   /** Throttled binds: until when each is left alone, and the status that paused it. */
   readonly #paused = new Map<string, { until: number; status: number }>();
@@ -39,6 +43,10 @@ export class MtRouter {
 
   constructor(private readonly opts: RouterOptions) {
     this.#slots = new SlotWait(opts.clock, opts.maxWaiters);
+  }
+
+  on<K extends keyof RouterEvents>(name: K, fn: (event: RouterEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
   }
 
   /** A bind came up or a slot freed outside the router's view. */
@@ -159,7 +167,7 @@ export class MtRouter {
       const site = bind.node.site;
       const record = (outcome: Attempt["outcome"], smppStatus?: number) => {
         attempts.push({ site, node, outcome, ms, ...(smppStatus !== undefined && { smppStatus }) });
-        this.opts.onSubmit?.({ node, outcome, ms, inFlight: bind.session?.inFlight ?? 0 });
+        this.#events.emit("submit", { node, outcome, ms, inFlight: bind.session?.inFlight ?? 0 });
       };
       switch (r.kind) {
         case "window_full":

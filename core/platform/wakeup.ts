@@ -2,23 +2,21 @@
  * "New events were stored": the inbox and correlation notify, the outbox and the event stream wake up
  * instead of waiting for their next poll. Local only; other cores on the same PostgreSQL are seen by polling.
  */
-export class Wakeup {
-  #listeners = new Set<() => void>();
+import { Emitter, type Disposable } from "../../contract/index.ts";
 
-  /** Calls every listener; a listener's fault never reaches the notifier. */
+export interface WakeupEvents {
+  stored: undefined;
+}
+
+export class Wakeup {
+  readonly #events = new Emitter<WakeupEvents>();
+
+  /** Wakes every listener; a listener's fault never reaches the notifier. */
   notify(): void {
-    for (const fn of this.#listeners) {
-      try {
-        fn();
-      } catch {
-        /* a listener's problem, not the writer's */
-      }
-    }
+    this.#events.emit("stored", undefined);
   }
 
-  /** Returns the unsubscribe function. */
-  subscribe(fn: () => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+  on<K extends keyof WakeupEvents>(name: K, fn: (event: WakeupEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
   }
 }

@@ -3,7 +3,7 @@
  * sweep. An event a webhook delivery still needs (pending or dead-lettered in the outbox) is kept whatever its
  * age. A pull consumer (`GET /v1/events`) further behind than the retention loses what was pruned.
  */
-import type { Clock } from "../../contract/index.ts";
+import { Emitter, type Clock, type Disposable } from "../../contract/index.ts";
 import type { Store } from "./store.ts";
 import { PeriodicSweep } from "../platform/sweep.ts";
 
@@ -15,14 +15,23 @@ export interface RetentionOptions {
   readonly sweepMs?: number;
   /** Most rows of each kind deleted per transaction (default 5 000). */
   readonly batch?: number;
-  readonly onPruned?: (n: { events: number; mtRecords: number }) => void;
+}
+
+export interface RetentionEvents {
+  /** A sweep deleted rows (not emitted when it found nothing to delete). */
+  pruned: { readonly events: number; readonly mtRecords: number };
 }
 
 export class Retention {
   readonly #sweeper: PeriodicSweep;
+  readonly #events = new Emitter<RetentionEvents>();
 
   constructor(private readonly o: RetentionOptions) {
     this.#sweeper = new PeriodicSweep(o.clock, o.sweepMs ?? 3_600_000, () => this.sweep());
+  }
+
+  on<K extends keyof RetentionEvents>(name: K, fn: (event: RetentionEvents[K]) => void): Disposable {
+    return this.#events.on(name, fn);
   }
 
   /** Prunes everything older than the retention, a batch per transaction; answers the totals. */
@@ -36,7 +45,7 @@ export class Retention {
       total.mtRecords += n.mtRecords;
       if (n.events < batch && n.mtRecords < batch) break;
     }
-    if (total.events + total.mtRecords > 0) this.o.onPruned?.(total);
+    if (total.events + total.mtRecords > 0) this.#events.emit("pruned", total);
     return total;
   }
 

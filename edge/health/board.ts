@@ -6,7 +6,7 @@
  * a layer says; a layer's "down" is honoured until its `until`, unless this isolate has since succeeded.
  */
 import type { Clock } from "../../contract/clock.ts";
-import { Breaker, type BreakerOptions, type FailureKind } from "./breaker.ts";
+import { Breaker, type BreakerOptions, type FailureKind, type Transition } from "./breaker.ts";
 import type { Target } from "../config.ts";
 import type { HealthLayer, HealthRecord } from "./record.ts";
 
@@ -61,11 +61,13 @@ export class HealthBoard {
   readonly #shared: LayerState | undefined;
   readonly #lastSuccess = new Map<string, number>();
   readonly #latency = new Map<string, number>();
+  /** Shared-layer writes of the transitions of the current report(), handed to its `defer`. */
+  readonly #writes: Promise<unknown>[] = [];
 
   constructor(readonly targets: readonly Target[], private readonly o: HealthBoardOptions) {
     this.breakers = o.breakers ?? new Map();
     this.#names = targets.map((t) => t.name);
-    for (const n of this.#names) if (!this.breakers.has(n)) this.breakers.set(n, new Breaker(o.breaker));
+    for (const n of this.#names) this.#watch(n, this.breakers.get(n) ?? new Breaker(o.breaker));
     this.#layers = [
       ...(o.shared ? [{ layer: o.shared, refreshMs: o.sharedRefreshMs }] : []),
       ...(o.global ? [{ layer: o.global, refreshMs: o.globalRefreshMs }] : []),
@@ -116,21 +118,33 @@ export class HealthBoard {
   report(site: string, r: Report, defer: Defer): void {
     const now = this.o.clock.now();
     const b = this.#breaker(site);
-    const t = r.ok ? b.success(now) : b.failure(now, r.kind, r.error);
     if (r.ok) {
       this.#lastSuccess.set(site, now);
       const prev = this.#latency.get(site);
       this.#latency.set(site, prev === undefined ? r.latencyMs : prev * 0.8 + r.latencyMs * 0.2);
-    }
+      b.success(now);
+    } else b.failure(now, r.kind, r.error);
+    for (const p of this.#writes.splice(0)) defer(p);
+  }
+
+  /** Publishes `site`'s breaker opening or closing to the shared layer (the half-open trial is this isolate's own). */
+  #publish(site: string, t: Transition): void {
     const shared = this.#shared;
-    if (!t || !shared) return;
-    // success() only ever closes a breaker and failure() only opens one: a transition here is one of the two.
     const s = t.to;
+    if (!shared || s.kind === "half_open") return;
+    const now = s.since; // the report's time: the transition is stamped with it
     const rec: HealthRecord = s.kind === "open"
       ? { site, state: "down", at: now, until: s.until, lastError: s.lastError, by: "traffic" }
       : { site, state: "up", at: now, by: "traffic", ...(this.#latency.has(site) && { latencyMs: this.#latency.get(site)! }) };
     shared.records.set(site, rec);
-    defer(shared.layer.write(rec));
+    this.#writes.push(shared.layer.write(rec));
+  }
+
+  /** Keeps `b` as `site`'s breaker and publishes its transitions. */
+  #watch(site: string, b: Breaker): Breaker {
+    this.breakers.set(site, b);
+    b.on("transition", (t) => this.#publish(site, t));
+    return b;
   }
 
   /** When this target may be tried again (now, when it may already). */
@@ -163,7 +177,7 @@ export class HealthBoard {
 
   #breaker(site: string): Breaker {
     let b = this.breakers.get(site);
-    if (!b) this.breakers.set(site, (b = new Breaker(this.o.breaker)));
+    if (!b) b = this.#watch(site, new Breaker(this.o.breaker));
     return b;
   }
 

@@ -11,10 +11,9 @@ const node = LOCAL_TOPOLOGY.smscNodes[0]!;
 function manager(clock: ManualClock, connect: (n: SmscNode) => Promise<NodeConnectResult>, nodes = [node]) {
   const attempts: { node: string; at: number }[] = [];
   const states: string[] = [];
-  const m = new BindManager({
-    nodes, connector: connect, policy, clock, random: () => 0.5,
-    events: { attempt: (n, at) => attempts.push({ node: n.name, at }), state: (_n, s) => states.push(s.kind) },
-  });
+  const m = new BindManager({ nodes, connector: connect, policy, clock, random: () => 0.5 });
+  m.on("attempt", ({ node: n, at }) => attempts.push({ node: n.name, at }));
+  m.on("state", ({ state: s }) => states.push(s.kind));
   return { m, attempts, states };
 }
 

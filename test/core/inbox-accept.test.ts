@@ -20,7 +20,8 @@ for (const name of BACKENDS) {
     test("the same event twice → one row and one dedup hit", async () => {
       const store = await b.open();
       let dups = 0;
-      const inbox = new Inbox(store, { onResult: (_s, d) => (dups += d) });
+      const inbox = new Inbox(store);
+      inbox.on("committed", ({ duplicates: d }) => (dups += d));
       const e = await mo("twice");
       const first = await inbox.accept(e);
       const second = await inbox.accept(e);
@@ -36,7 +37,8 @@ for (const name of BACKENDS) {
       const { store, calls } = counting(await b.open());
       let stored = 0;
       let dups = 0;
-      const inbox = new Inbox(store, { onResult: (s, d) => ((stored += s), (dups += d)) });
+      const inbox = new Inbox(store);
+      inbox.on("committed", ({ stored: s, duplicates: d }) => ((stored += s), (dups += d)));
       const distinct = await mos(10_000, 700);
       // 700 distinct + 300 repeats of the first 300, interleaved
       const all = [...distinct, ...distinct.slice(0, 300)].sort((x, y) => (x.id < y.id ? -1 : 1));

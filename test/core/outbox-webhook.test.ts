@@ -28,7 +28,9 @@ for (const name of BACKENDS) {
 
     function outbox(store: Store, url: string, clock: ManualClock, owner = "core-a", results: DeliveryResult[] = []) {
       const webhook = new WebhookClient({ url, secret: SECRET, clock });
-      return new Outbox({ store, webhook, owner, clock, retry: RETRY, random: () => 1, onResult: (r) => results.push(r) });
+      const o = new Outbox({ store, webhook, owner, clock, retry: RETRY, random: () => 1 });
+      o.on("delivery", ({ result }) => results.push(result));
+      return o;
     }
 
     test("delivers a signed POST with the event id as idempotency key; the signature verifies", async () => {

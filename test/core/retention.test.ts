@@ -32,7 +32,12 @@ for (const name of BACKENDS) {
 
       const clock = new ManualClock(41 * DAY);
       const pruned: unknown[] = [];
-      const r = await new Retention({ store, clock, retentionMs: 30 * DAY, batch: 1, onPruned: (n) => pruned.push(n) }).sweep();
+      const retention = (o: { batch?: number } = {}) => {
+        const x = new Retention({ store, clock, retentionMs: 30 * DAY, ...o });
+        x.on("pruned", (n) => pruned.push(n));
+        return x;
+      };
+      const r = await retention({ batch: 1 }).sweep();
       expect(r.events).toBe(1);
       expect(r.mtRecords).toBeGreaterThan(0); // one row per SMSC id form
       expect(pruned).toEqual([r]);
@@ -41,7 +46,7 @@ for (const name of BACKENDS) {
       expect(await store.findSubmit("old-mt")).toEqual([]);
       expect(await store.findSubmit("new-mt")).toHaveLength(1);
       // Nothing more to do: a second sweep prunes nothing and reports nothing.
-      expect(await new Retention({ store, clock, retentionMs: 30 * DAY, onPruned: (n) => pruned.push(n) }).sweep()).toEqual({ events: 0, mtRecords: 0 });
+      expect(await retention().sweep()).toEqual({ events: 0, mtRecords: 0 });
       expect(pruned).toHaveLength(1);
     });
 

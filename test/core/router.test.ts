@@ -62,8 +62,8 @@ async function setup(up: string[], answers: Record<string, (n: number) => Submit
   const events: { node: string; outcome: string }[] = [];
   const mt = new MtRouter({
     binds: () => m.binds, clock, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1000, slotWaitMs: 2000, maxWaiters: 100,
-    onSubmit: (e) => events.push(e),
   });
+  mt.on("submit", (e) => events.push(e));
   // The send path as the core wires it: SendOnce decides whether an id is sent, the router routes it.
   const once = new SendOnce({ recorder, clock });
   const router = { send: (m: OutboundMessage, id: string) => once.send(m, id, (record) => mt.route(m, id, record)) };

@@ -31,7 +31,8 @@ export class FakeBinds implements BindsView {
 export function coreApp(store: Store) {
   const wakeup = new Wakeup();
   const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });
-  const inbox = new Inbox(store, { wakeup, onResult: (s, d) => (metrics.eventsStored.inc(s), metrics.dedupHits.inc({ path: "inbox" }, d)) });
+  const inbox = new Inbox(store, { wakeup });
+  inbox.on("committed", ({ stored, duplicates }) => (metrics.eventsStored.inc(stored), metrics.dedupHits.inc({ path: "inbox" }, duplicates)));
   const sender = new FakeSender();
   const binds = new FakeBinds();
   const app = createCoreApp({ token: TOKEN, store, inbox, sender, binds, metrics, wakeup, bodyLimitBytes: 64 * 1024, streamPollMs: 50 });
