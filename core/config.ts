@@ -63,6 +63,12 @@ export const CoreConfigSchema = z
       responseTimeoutMs: ms.default(10_000),
       enquireLinkMs: ms.default(30_000),
       drainMs: ms.default(5_000),
+      /** submit_sm timeouts in a row that drop a bind (it rebinds after the floor); 0 never drops. */
+      maxSubmitTimeouts: z.number().int().min(0).default(3),
+      /** Inbound deliver_sm unanswered at once per bind; beyond it reading pauses (TCP backpressure). */
+      maxUnansweredDelivers: z.number().int().min(1).max(100_000).default(1000),
+      /** Octets queued for (or held from) one SMSC at most; past it that bind alone closes. */
+      maxBacklogBytes: z.number().int().min(65_536).default(1_048_576),
     }).strict(),
     inbox: z.object({
       moDedupWindowMs: z.number().int().positive().default(600_000),

@@ -135,7 +135,13 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       unbindTimeoutMs: 5_000,
       drainMs: cfg.binds.drainMs,
       onDeliver: (node) => inbound.handler(node),
-      session: { ...(cfg.genesys.systemType && { systemType: cfg.genesys.systemType }), ...opts.session },
+      session: {
+        maxSubmitTimeouts: cfg.binds.maxSubmitTimeouts,
+        maxUnansweredDelivers: cfg.binds.maxUnansweredDelivers,
+        maxBacklogBytes: cfg.binds.maxBacklogBytes,
+        ...(cfg.genesys.systemType && { systemType: cfg.genesys.systemType }),
+        ...opts.session,
+      },
     }),
   });
   const router = new MtRouter({ binds: () => binds.binds, clock, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1_000, slotWaitMs: 2_000, maxWaiters: 10_000 });

@@ -40,6 +40,22 @@ export interface SessionOptions {
   unbindTimeoutMs?: number;
   /** Largest accepted inbound command_length. Default 65 536. */
   maxPduLength?: number;
+  /**
+   * Consecutive submit_sm timeouts that close the session (the node then rebinds after its floor): a node that
+   * answers enquire_link but not submits must not keep getting MTs. Any submit answer resets the count; 0 never
+   * closes. Default 3.
+   */
+  maxSubmitTimeouts?: number;
+  /**
+   * Inbound deliver_sm whose handler has not settled, at most: beyond it, reading from the socket pauses (the
+   * SMSC sees TCP backpressure) and deliver_sm already read wait, until answers free the window. Default 1000.
+   */
+  maxUnansweredDelivers?: number;
+  /**
+   * Octets queued for a peer that does not read, at most: beyond it the session closes (`write_backlog`).
+   * The deliver_sm read but held back while reading pauses have the same limit (`inbound_overload`). Default 1 MiB.
+   */
+  maxBacklogBytes?: number;
   /** First sequence number to use, 1..0x7FFFFFFF (tests start near the wrap). Default 1. */
   initialSequence?: number;
   /** Inbound deliver_sm handler; without one every deliver_sm is answered ESME_RX_T_APPN. */
@@ -65,7 +81,10 @@ export type CloseReason =
   | "dead_peer" // enquire_link unanswered
   | "lost_sync" // generic_nack for a sequence we never sent
   | "bad_length" // command_length < 16 or over the limit
-  | "malformed_pdu"; // a PDU whose body could not be decoded
+  | "malformed_pdu" // a PDU whose body could not be decoded
+  | "submit_timeouts" // maxSubmitTimeouts submit_sm in a row unanswered
+  | "write_backlog" // the peer stopped reading: more than maxBacklogBytes queued for it
+  | "inbound_overload"; // the peer kept sending after reading paused: more than maxBacklogBytes held
 
 export type BindResult =
   | { kind: "bound"; systemId: string; scInterfaceVersion?: number }

@@ -15,7 +15,7 @@ import type {
   BindResult, CloseReason, DeliverHandler, SessionEvents, SessionOptions, SessionState, SubmitResult, UnbindResult,
 } from "./session-types.ts";
 import { Status } from "./status.ts";
-import { bunConnector } from "./transport.ts";
+import { bunConnector, type SmppSocket } from "./transport.ts";
 import { PduWriter } from "./writer.ts";
 
 export type * from "./session-types.ts";
@@ -41,6 +41,15 @@ export class Session {
   #keepalivePending = false;
   #deliversPending = 0;
   #drainWaiter: (() => void) | undefined;
+  readonly #maxSubmitTimeouts: number;
+  #submitTimeouts = 0;
+  readonly #maxDelivers: number;
+  readonly #maxBacklog: number;
+  /** deliver_sm read while the window of unanswered ones was full, in order; reading is paused meanwhile. */
+  readonly #held: Uint8Array[] = [];
+  #heldBytes = 0;
+  #paused = false;
+  #socket: SmppSocket | undefined;
   readonly #onDeliver: DeliverHandler | undefined;
   /** Data that arrived between the socket opening and bind() taking it over. */
   #early: Uint8Array[] | undefined;
@@ -55,6 +64,9 @@ export class Session {
     this.#timeoutMs = options.responseTimeoutMs ?? 30_000;
     this.#idleMs = options.enquireLinkIdleMs ?? 30_000;
     this.#onDeliver = options.onDeliver;
+    this.#maxSubmitTimeouts = options.maxSubmitTimeouts ?? 3;
+    this.#maxDelivers = options.maxUnansweredDelivers ?? 1000;
+    this.#maxBacklog = options.maxBacklogBytes ?? 1 << 20;
     const first = options.initialSequence ?? 1;
     if (!(first >= 1 && first <= MAX_SEQUENCE)) throw new RangeError(`initialSequence ${first} not in 1..0x7FFFFFFF`);
     this.#seq = first;
@@ -115,7 +127,8 @@ export class Session {
         this.#close("connect_failed", r.error);
         return { kind: "failed", reason: "connect_failed", detail: r.error };
       }
-      this.#writer = new PduWriter(r.socket);
+      this.#socket = r.socket;
+      this.#writer = new PduWriter(r.socket, this.#maxBacklog, () => this.#close("write_backlog", `more than ${this.#maxBacklog} octets unread by the peer`));
       this.#setState("binding");
       const early = this.#early;
       this.#early = undefined;
@@ -247,7 +260,6 @@ export class Session {
       (this.#early ??= []).push(chunk);
       return;
     }
-    this.#lastRx = this.#clock.monotonic();
     const error = this.#framer.push(chunk, this.#onFrame);
     if (error !== undefined && !this.#isClosed()) {
       this.#writer?.write({ command: "generic_nack", status: Status.ESME_RINVCMDLEN, sequence: error.sequence ?? 0 });
@@ -257,6 +269,41 @@ export class Session {
 
   #frame(frame: Uint8Array): void {
     if (this.#state === "closed") return;
+    // Liveness is a whole PDU, not any byte: a peer dripping bytes never completes one.
+    this.#lastRx = this.#clock.monotonic();
+    if (this.#isDeliverSm(frame) && (this.#held.length > 0 || this.#deliversPending >= this.#maxDelivers)) return this.#hold(frame);
+    this.#process(frame);
+  }
+
+  #isDeliverSm(frame: Uint8Array): boolean {
+    return frame[4] === 0 && frame[5] === 0 && frame[6] === 0 && frame[7] === CommandId.deliver_sm;
+  }
+
+  /** The window of unanswered deliver_sm is full: keep this one (in order) and stop reading. */
+  #hold(frame: Uint8Array): void {
+    this.#held.push(frame);
+    this.#heldBytes += frame.length;
+    if (this.#heldBytes > this.#maxBacklog) return this.#close("inbound_overload", `more than ${this.#maxBacklog} octets of deliver_sm held while reading was paused`);
+    if (!this.#paused) {
+      this.#paused = true;
+      this.#socket?.pause?.();
+    }
+  }
+
+  /** Answers freed the window: process held deliver_sm while it has room; resume reading once none is held. */
+  #release(): void {
+    while (this.#held.length > 0 && this.#deliversPending < this.#maxDelivers && !this.#isClosed()) {
+      const frame = this.#held.shift()!;
+      this.#heldBytes -= frame.length;
+      this.#process(frame);
+    }
+    if (this.#held.length === 0 && this.#paused && !this.#isClosed()) {
+      this.#paused = false;
+      this.#socket?.resume?.();
+    }
+  }
+
+  #process(frame: Uint8Array): void {
     const r = decodePdu(frame);
     if (!r.ok) {
       const request = !isResponseId(r.commandId);
@@ -281,6 +328,7 @@ export class Session {
       case "generic_nack": {
         const p = this.#inFlight.take(pdu.sequence);
         if (p === undefined) return this.#close("lost_sync", `generic_nack 0x${pdu.status.toString(16)} for unknown sequence ${pdu.sequence}`);
+        if (p.windowed) this.#submitTimeouts = 0;
         return this.#settle(p, { kind: "nack", sequence: pdu.sequence, status: pdu.status });
       }
       case "enquire_link":
@@ -305,6 +353,7 @@ export class Session {
     }
     this.#inFlight.take(pdu.sequence);
     if (pdu.command === "submit_sm_resp") {
+      this.#submitTimeouts = 0;
       const r: SubmitResult = { kind: "resp", sequence: pdu.sequence, status: pdu.status, messageId: pdu.messageId, pdu: pdu as SmRespPdu };
       return this.#settle(p, r as Outcome);
     }
@@ -327,6 +376,10 @@ export class Session {
       return this.#close("dead_peer", `no enquire_link_resp in ${this.#timeoutMs} ms`);
     }
     this.#settle(p, { kind: "timeout", sequence: p.sequence });
+    // Outlier detection: an SMSC that keeps the link up but answers no submit must not keep getting MTs.
+    if (p.windowed && ++this.#submitTimeouts === this.#maxSubmitTimeouts && !this.#isClosed()) {
+      this.#close("submit_timeouts", `${this.#submitTimeouts} submit_sm in a row unanswered in ${this.#timeoutMs} ms`);
+    }
   }
 
   #deliver(pdu: DeliverSmPdu): void {
@@ -345,6 +398,7 @@ export class Session {
       this.#deliversPending--;
       // Closed meanwhile: no response; the SMSC redelivers and the inbox dedups.
       if (this.#state !== "closed") this.#writer!.write({ command: "deliver_sm_resp", status, sequence, messageId: "" });
+      if (this.#held.length > 0) this.#release();
       if (this.#drained()) this.#drainWaiter?.();
     };
     const failed = (error: unknown) => {

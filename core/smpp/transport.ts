@@ -10,6 +10,9 @@ export interface SmppSocket {
   write(data: Uint8Array): number;
   /** Half-closes after pending data; the peer sees EOF. */
   end(): void;
+  /** Stops reading (the peer sees TCP backpressure) until resume(). */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** Callbacks the transport drives. */
@@ -42,7 +45,7 @@ export type ConnectResult = { ok: true; socket: SmppSocket } | { ok: false; erro
 /** Opens a connection; resolves (never rejects) once connected, TLS-verified, or failed. */
 export type Connector = (endpoint: Endpoint, handlers: SocketHandlers) => Promise<ConnectResult>;
 
-const wrap = (s: Socket): SmppSocket => ({ write: (d) => s.write(d), end: () => void s.end() });
+const wrap = (s: Socket): SmppSocket => ({ write: (d) => s.write(d), end: () => void s.end(), pause: () => s.pause(), resume: () => s.resume() });
 
 /** Connector over `Bun.connect`. */
 export const bunConnector: Connector = (endpoint, handlers) =>

@@ -18,9 +18,17 @@ export class PduWriter {
   #scheduled = false;
   #ended = false;
   readonly #flush = () => this.flush();
+  readonly #maxBacklog: number;
+  readonly #onOverflow: () => void;
 
-  constructor(socket: SmppSocket) {
+  /**
+   * `onOverflow` is called (once the socket has refused data) when more than `maxBacklog` octets wait for a
+   * peer that does not read: the caller closes the connection rather than buffer without bound.
+   */
+  constructor(socket: SmppSocket, maxBacklog = Infinity, onOverflow: () => void = () => undefined) {
     this.#socket = socket;
+    this.#maxBacklog = maxBacklog;
+    this.#onOverflow = onOverflow;
   }
 
   /** Octets queued and not yet accepted by the socket. */
@@ -38,6 +46,7 @@ export class PduWriter {
     if (this.#len + n > this.#buf.length) this.#grow(this.#len + n);
     encodeInto(pdu, this.#buf, this.#len, n);
     this.#len += n;
+    if (this.#tail !== undefined && this.backlog > this.#maxBacklog) return this.#onOverflow();
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(this.#flush);
@@ -58,6 +67,7 @@ export class PduWriter {
     this.#tail = data.subarray(Math.max(0, written));
     this.#buf = new Uint8Array(Math.max(INITIAL_CAPACITY, this.#buf.length));
     this.#len = 0;
+    if (this.#tail.length > this.#maxBacklog) this.#onOverflow();
   }
 
   /** Call on the socket's drain event: resends the tail, then whatever batched behind it. */

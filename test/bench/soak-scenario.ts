@@ -43,6 +43,8 @@ export interface SoakScenario {
   run(ctx: SoakRunContext): Promise<void>;
   /** Destinations (`to`) of MTs this scenario's peers answered ESME_ROK: an accepted MT may have gone there. */
   acceptedTo?(): ReadonlySet<string>;
+  /** Texts of MOs this scenario's peers sent and the core acknowledged (ESME_ROK): each must be stored. */
+  ackedMoTexts?(): ReadonlySet<string>;
   /** Figures for the report. */
   report?(): Record<string, number | string>;
   /** What went wrong, as sentences; empty when the scenario's own checks held. */

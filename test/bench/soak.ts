@@ -216,6 +216,13 @@ for (const [text, sent] of moTexts) {
   else if (unflagged > sent.count) moDoubled += unflagged - sent.count;
   else moOnce += sent.count;
 }
+for (const s of scenarios) {
+  const acked = s.ackedMoTexts?.();
+  if (!acked) continue;
+  let missing = 0;
+  for (const t of acked) if (!mosByText.has(t)) missing++;
+  if (missing) failures.push(`${s.name}: ${missing} of ${acked.size} acknowledged MOs never stored`);
+}
 if (moLost) failures.push(`${moLost} MOs acknowledged to the SMSC and never stored`);
 if (moDoubled) failures.push(`${moDoubled} MOs stored twice without possibleDuplicate`);
 

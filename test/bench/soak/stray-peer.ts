@@ -3,7 +3,7 @@
  * responses to requests never sent, and once a minute a PDU with an impossible command_length (which closes
  * that bind; the 30 s rebind floor must hold). The simulator's binds must not notice.
  */
-import { Cmd, hostilePeer, pdu, submitDestination, submitResp, type HostilePeer, type PeerConn } from "../soak-peer.ts";
+import { Cmd, hostilePeer, pdu, submitDestination, submitResp, type HostilePeer, type PeerConn } from "../../core/helpers/raw-smsc.ts";
 import { pause, type SoakScenario } from "../soak-scenario.ts";
 
 let peer: HostilePeer | undefined;

@@ -24,6 +24,8 @@ export interface SimConfigOptions {
   /** binds.* overrides (defaults: floor 30 s, jitter 1 s, window 10, response timeout 2 s, no enquire_link). */
   binds?: Partial<CoreConfig["binds"]>;
   inbox?: Partial<CoreConfig["inbox"]>;
+  /** More SMSC nodes after the simulator's four (hostile peers). */
+  extraNodes?: { name: string; site: "dc3" | "bos"; host: string; port: number }[];
 }
 
 /** A validated CoreConfig (through the same parser as main.ts) pointing at the simulator's ports. */
@@ -36,7 +38,7 @@ export function simConfig(sim: Simulator, o: SimConfigOptions): CoreConfig {
     genesys: { login: "demo", password: "demo" },
     topology: {
       sites: (["dc3", "bos"] as const).map((name) => ({ name, httpUrl: sim.sites[name].httpUrl })),
-      smscNodes: sim.nodes.map((n) => ({ name: n.name, site: n.site, host: n.host, port: n.port, tls: false })),
+      smscNodes: [...sim.nodes, ...(o.extraNodes ?? [])].map((n) => ({ name: n.name, site: n.site, host: n.host, port: n.port, tls: false })),
     },
     binds: { rebindFloorMs: 30_000, rebindJitterMs: 1_000, window: 10, responseTimeoutMs: 2_000, enquireLinkMs: 0, drainMs: 500, ...o.binds },
     inbox: { moDedupWindowMs: 600_000, parkLimitMs: 600_000, maxBatch: 1000, ...o.inbox },

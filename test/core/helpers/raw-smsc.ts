@@ -1,5 +1,5 @@
 /**
- * A hostile SMSC for the soak scenarios, written against the wire (node:net, hand-framed PDUs, none of the
+ * A raw SMSC for hostile-peer tests and the soak scenarios, written against the wire (node:net, hand-framed PDUs, none of the
  * project's own SMPP code): it answers binds, enquire_link and unbind like an SMSC, and hands every other PDU
  * to the scenario, which decides how to misbehave (never answer, never read, flood, garbage…).
  */
@@ -55,6 +55,8 @@ export function submitDestination(body: Buffer): string {
 export interface PeerConn {
   readonly socket: Socket;
   readonly id: number;
+  /** Every PDU received on this connection: [command_id, sequence]. */
+  readonly seen: [number, number][];
   write(b: Uint8Array): void;
 }
 
@@ -74,17 +76,21 @@ export interface HostilePeer {
   readonly server: Server;
   /** Connections accepted so far, and binds answered. */
   readonly stats: { connections: number; binds: number; open: number };
+  /** Every connection accepted, in order. */
+  readonly conns: PeerConn[];
   close(): Promise<void>;
 }
 
 export async function hostilePeer(o: HostilePeerOptions): Promise<HostilePeer> {
   const stats = { connections: 0, binds: 0, open: 0 };
   const sockets = new Set<Socket>();
+  const conns: PeerConn[] = [];
   const server = createServer((socket) => {
     stats.connections++;
     stats.open++;
     sockets.add(socket);
-    const c: PeerConn = { socket, id: stats.connections, write: (b) => void socket.write(b) };
+    const c: PeerConn = { socket, id: stats.connections, seen: [], write: (b) => void socket.write(b) };
+    conns.push(c);
     let buf: Buffer = Buffer.alloc(0);
     socket.on("error", () => undefined);
     socket.on("close", () => {
@@ -100,6 +106,7 @@ export async function hostilePeer(o: HostilePeerOptions): Promise<HostilePeer> {
         if (buf.length < len) break;
         const p: RawPdu = { command: buf.readUInt32BE(4), status: buf.readUInt32BE(8), sequence: buf.readUInt32BE(12), body: buf.subarray(16, len) };
         buf = buf.subarray(len);
+        c.seen.push([p.command, p.sequence]);
         if (p.command === Cmd.bind_transceiver || p.command === Cmd.bind_transmitter || p.command === Cmd.bind_receiver) {
           stats.binds++;
           c.write(pdu(p.command | 0x80000000, 0, p.sequence, cstr("HOSTILE")));
@@ -121,6 +128,7 @@ export async function hostilePeer(o: HostilePeerOptions): Promise<HostilePeer> {
     port,
     server,
     stats,
+    conns,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
