@@ -19,6 +19,8 @@ import { HealthBoard, type Defer } from "./health/board.ts";
 import type { HealthLayer } from "./health/record.ts";
 import { messagesHandler } from "./http/messages.ts";
 import { admission } from "./http/admission.ts";
+import type { Counter } from "./limits/counter.ts";
+import { MemoryCounter } from "./limits/memory-counter.ts";
 import { HttpProblem, problemResponse } from "./http/problem.ts";
 import { STATUS_PAGE } from "./http/status-page.ts";
 
@@ -38,6 +40,11 @@ export interface AppDeps {
     readonly global?: HealthLayer;
   };
   readonly log?: (e: LogEvent) => void;
+  /**
+   * Where rate limits are counted (limits/): per limit, a counter shared across isolates or processes
+   * (the Workers binding, Deno KV); `shared` also counts tokens' max_sends. Default: in this process.
+   */
+  readonly counters?: { readonly principal?: Counter; readonly destination?: Counter; readonly shared?: Counter };
   /**
    * How attempt timeouts are timed. Default: a clock timer per attempt (required on Workers). The Deno
    * entry passes `sharedDeadlines`: one timer for all attempts in flight (see deadlines.ts).
@@ -129,6 +136,13 @@ export function createApp(deps: AppDeps): Hono {
     globalRefreshMs: config.globalRefreshMs,
   });
   const limit = bodyLimitFor(config.bodyLimitBytes);
+  const counted = deps.counters?.shared ?? new MemoryCounter(clock);
+  const rate = config.rateLimits;
+  const limits = {
+    ...(rate.principal && { principal: { policy: rate.principal, counter: deps.counters?.principal ?? counted } }),
+    ...(rate.destination && { destination: { policy: rate.destination, counter: deps.counters?.destination ?? counted } }),
+    tokens: counted,
+  };
   const app = withErrors(new Hono(), log);
 
   app.use("/v1/*", corsFor(config.corsOrigins));
@@ -138,7 +152,7 @@ export function createApp(deps: AppDeps): Hono {
     ...(config.tokens && { tokens: tokenVerifier(config.tokens, clock, deps.fetch) }),
   });
   app.post("/v1/messages", auth, limit,
-    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission() }));
+    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(limits, clock) }));
 
   app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));
 

@@ -13,6 +13,7 @@ import { deepFreeze } from "../contract/freeze.ts";
 import { SiteName } from "../contract/topology.ts";
 import { fail, fromZod, ok, type Issue, type Result } from "../contract/result.ts";
 import { REQUIRED_SETTINGS, type Env } from "./env.ts";
+import type { RatePolicy } from "./limits/rate-limits.ts";
 
 /** SHA-256 of the dev API key `dev-key` (configured keys are hashes, so the dev key is caught by its hash). */
 export const DEV_API_KEY_HASH = "7e9f8fd111802be56c379d597842e29b2cebd35ff2133d431a49fa556a18704e";
@@ -46,6 +47,8 @@ export interface EdgeConfig {
   /** Keys for servers only (also accepted as keys): refused on a request with an `Origin`. */
   readonly serverKeyHashes: readonly string[];
   readonly tokens?: TokenSettings;
+  /** Sends per principal (API key or token `sub`) and per destination number; absent: not limited. */
+  readonly rateLimits: { readonly principal?: RatePolicy; readonly destination?: RatePolicy };
   readonly callbackSecret: string;
   readonly core: { readonly url: string; readonly token: string; readonly timeoutMs: number };
   readonly corsOrigins: readonly string[];
@@ -90,7 +93,20 @@ const Settings = z.object({
   EDGE_TOKEN_MAX_LIFETIME_S: int(DEFAULT_TOKEN_MAX_LIFETIME_S, 10, 86_400),
   EDGE_TOKEN_AUDIENCE: z.string().optional(),
   EDGE_TOKEN_ISSUER: z.string().optional(),
+  RATE_LIMIT_PRINCIPAL: z.string().optional(),
+  RATE_LIMIT_DESTINATION: z.string().optional(),
 });
+
+/** `10/60`: 10 sends per 60 seconds. */
+function parseRate(path: string, raw: string | undefined, issues: Issue[]): RatePolicy | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d{1,7})\s*\/\s*(\d{1,5})$/.exec(raw);
+  const limit = m ? Number(m[1]) : 0;
+  const windowS = m ? Number(m[2]) : 0;
+  if (limit >= 1 && windowS >= 1 && windowS <= 86_400) return { limit, windowS };
+  issues.push({ path, message: "must be SENDS/SECONDS, like 10/60 (at least 1 send, a window of 1 to 86400 s)" });
+  return undefined;
+}
 
 const Jwks = z.object({ keys: z.array(z.object({ kty: z.enum(["OKP", "EC"]) }).loose()).min(1) });
 
@@ -171,6 +187,10 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
   }
   const jwks = parseJwks(s.EDGE_TOKEN_JWKS, issues);
   if (jwks && s.EDGE_TOKEN_JWKS_URL) issues.push({ path: "EDGE_TOKEN_JWKS_URL", message: "set EDGE_TOKEN_JWKS or EDGE_TOKEN_JWKS_URL, not both" });
+  const rateLimits = {
+    ...(s.RATE_LIMIT_PRINCIPAL !== undefined && { principal: parseRate("RATE_LIMIT_PRINCIPAL", s.RATE_LIMIT_PRINCIPAL, issues) }),
+    ...(s.RATE_LIMIT_DESTINATION !== undefined && { destination: parseRate("RATE_LIMIT_DESTINATION", s.RATE_LIMIT_DESTINATION, issues) }),
+  };
   const tokensOn = s.EDGE_TOKEN_SECRET !== undefined || jwks !== undefined || s.EDGE_TOKEN_JWKS_URL !== undefined;
 
   const corsOrigins = list(s.CORS_ORIGINS);
@@ -194,6 +214,7 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
       ...(s.EDGE_TOKEN_AUDIENCE !== undefined && { audience: s.EDGE_TOKEN_AUDIENCE }),
       ...(s.EDGE_TOKEN_ISSUER !== undefined && { issuer: s.EDGE_TOKEN_ISSUER }),
     } }),
+    rateLimits,
     callbackSecret: s.CALLBACK_SECRET,
     core: { url: s.CORE_URL.replace(/\/+$/, ""), token: s.CORE_TOKEN, timeoutMs: s.CORE_TIMEOUT_MS },
     corsOrigins,

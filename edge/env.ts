@@ -4,6 +4,8 @@
  * once, `parseConfig` validates them into one frozen object, and nothing else looks at the environment.
  */
 
+import type { RateLimitBinding } from "./limits/workers-counter.ts";
+
 /** A KV namespace as the global health layer needs it (Workers KV's shape). */
 export interface KvNamespaceLike {
   get(key: string, type: "json"): Promise<unknown>;
@@ -55,6 +57,13 @@ export interface Env {
   EDGE_TOKEN_AUDIENCE?: string;
   EDGE_TOKEN_ISSUER?: string;
 
+  /** Sends per caller (API key, or a token's `sub`): `SENDS/SECONDS`, e.g. `120/60`. Unset: not limited. */
+  RATE_LIMIT_PRINCIPAL?: string;
+  /** Sends per destination number: `SENDS/SECONDS`, e.g. `10/60`. Unset: not limited. On Workers, bind a
+   * `[[ratelimits]]` of the same limit and period as RATE_LIMITER_PRINCIPAL / RATE_LIMITER_DESTINATION to count
+   * across isolates (otherwise each isolate counts alone); on Deno, DENO_KV_PATH makes the count shared. */
+  RATE_LIMIT_DESTINATION?: string;
+
   /** Deno only: listen address and port (default 127.0.0.1:8788; port 0 = any free port). */
   EDGE_HOSTNAME?: string;
   EDGE_PORT?: string;
@@ -82,6 +91,9 @@ export interface Env {
   // ── bindings (Workers) ───────────────────────────────────────────────────────────────────────────
   /** Optional KV namespace: the global health layer, written by the scheduled prober. */
   HEALTH_KV?: KvNamespaceLike;
+  /** Optional Workers Rate Limiting bindings for RATE_LIMIT_PRINCIPAL / RATE_LIMIT_DESTINATION. */
+  RATE_LIMITER_PRINCIPAL?: RateLimitBinding;
+  RATE_LIMITER_DESTINATION?: RateLimitBinding;
 }
 
 /** The settings that are secrets: never logged, never shown on /v1/health. */

@@ -14,6 +14,7 @@ import { isDevCredentialIssue, parseConfig, targetsScope } from "../config.ts";
 import type { Env } from "../env.ts";
 import { DenoKvHealthLayer, type DenoKvLike } from "../health/kv-layer.ts";
 import { probeRound } from "../health/prober.ts";
+import { DenoKvCounter, type DenoKvAtomicLike } from "../limits/deno-kv-counter.ts";
 
 const log = (e: object) => console.log(JSON.stringify(e));
 const env = Deno.env.toObject() as Env & Record<string, string>;
@@ -28,11 +29,13 @@ if (!parsed.success) {
   const config = parsed.output;
   const shared = new CacheHealthLayer(await caches.open("edge-health"), now, targetsScope(config.targets));
   // Deno.openKv is behind --unstable-kv: looked up at run time so type checking needs no flag.
-  const openKv = (Deno as unknown as { openKv?: (path?: string) => Promise<DenoKvLike> }).openKv;
+  const openKv = (Deno as unknown as { openKv?: (path?: string) => Promise<DenoKvLike & DenoKvAtomicLike> }).openKv;
   const kv = env.DENO_KV_PATH && openKv ? await openKv(env.DENO_KV_PATH) : undefined;
   const global = kv ? new DenoKvHealthLayer(kv, now) : undefined;
   app = createApp({
     config, clock: systemClock, fetch: (i, init) => fetch(i, init), health: { shared, ...(global && { global }) }, log,
+    // Deno KV counts rate limits (and tokens' max_sends) across every process sharing it; without it, per process.
+    ...(kv && { counters: { shared: new DenoKvCounter(kv, systemClock) } }),
     deadlines: sharedDeadlines(systemClock),
   });
   if (global) {

@@ -12,6 +12,7 @@ import type { Env } from "../env.ts";
 import type { HealthLayer } from "../health/record.ts";
 import { WorkersKvHealthLayer } from "../health/kv-layer.ts";
 import { probeRound } from "../health/prober.ts";
+import { WorkersRateLimitCounter } from "../limits/workers-counter.ts";
 
 let built: { env: Env; app: Hono; config?: EdgeConfig; layers: HealthLayer[] } | undefined;
 
@@ -33,6 +34,11 @@ function build(env: Env) {
   const app = createApp({
     config, clock: systemClock, fetch: (input, init) => fetch(input, init),
     health: { shared, ...(global && { global }) },
+    // The Rate Limiting bindings count across isolates; without one a limit is counted per isolate.
+    counters: {
+      ...(env.RATE_LIMITER_PRINCIPAL && { principal: new WorkersRateLimitCounter(env.RATE_LIMITER_PRINCIPAL) }),
+      ...(env.RATE_LIMITER_DESTINATION && { destination: new WorkersRateLimitCounter(env.RATE_LIMITER_DESTINATION) }),
+    },
     log,
   });
   built = { env, app, config, layers: global ? [shared, global] : [shared] };

@@ -90,11 +90,22 @@ describe("parseConfig", () => {
     expect(both.success ? [] : both.issues.map((i) => i.path)).toEqual(["EDGE_TOKEN_JWKS_URL"]);
   });
 
+  it("rate limits: SENDS/SECONDS, or a named problem", async () => {
+    const r = parseConfig({ ...(await good()), RATE_LIMIT_PRINCIPAL: "120/60", RATE_LIMIT_DESTINATION: "10 / 60" });
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.output.rateLimits).toEqual({ principal: { limit: 120, windowS: 60 }, destination: { limit: 10, windowS: 60 } });
+    for (const bad of ["10", "0/60", "10/0", "10/min", "10/90000"]) {
+      const b = parseConfig({ ...(await good()), RATE_LIMIT_DESTINATION: bad });
+      expect(b.success ? [] : b.issues.map((i) => i.path)).toEqual(["RATE_LIMIT_DESTINATION"]);
+    }
+  });
+
   it("the committed edge/local.env is a valid development config against the local simulator", () => {
     const r = parseConfig(localEnv());
     if (!r.success) throw new Error(JSON.stringify(r.issues));
     expect(r.output.production).toBe(false);
     expect(r.output.tokens?.secret).toBe(DEV_CREDENTIALS.edgeTokenSecret);
+    expect(r.output.rateLimits.destination).toEqual({ limit: 10, windowS: 60 });
     expect(r.output.targets.map((t) => t.url)).toEqual(["http://127.0.0.1:8701/httpapi/receiver", "http://127.0.0.1:8702/httpapi/receiver"]);
     expect(parseConfig({ ...localEnv(), EDGE_ENV: "production" }).success).toBe(false);
   });

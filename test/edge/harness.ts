@@ -57,7 +57,10 @@ export interface RunningEdge {
 /** `deno run edge/entry/deno.ts` on a free port; resolves when it prints its port. */
 export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(join(BIN, "deno"), ["run", "--allow-net", "--allow-env", "edge/entry/deno.ts"], {
+    // Deno KV (health layer, rate-limit counts) sits behind --unstable-kv; a KV file needs read/write access to it.
+    const kvPath = env.DENO_KV_PATH;
+    const flags = kvPath ? ["--unstable-kv", ...(kvPath === ":memory:" ? [] : [`--allow-read=${dirname(kvPath)}`, `--allow-write=${dirname(kvPath)}`])] : [];
+    const child: ChildProcess = spawn(join(BIN, "deno"), ["run", "--allow-net", "--allow-env", ...flags, "edge/entry/deno.ts"], {
       cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -102,11 +105,18 @@ export function workerBundle(dir = "edge"): Promise<string> {
   return bundle;
 }
 
-/** edge/entry/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV. */
-export async function startWorkerdEdge(env: Record<string, string>, opts: { kv?: boolean } = {}): Promise<RunningEdge & { mf: Miniflare }> {
-  const bindings: Record<string, { type: "text"; value: string } | { type: "kv" }> = {};
+/**
+ * edge/entry/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV and
+ * optional Rate Limiting bindings (name → limit per period, as `[[ratelimits]]` in wrangler.toml).
+ */
+export async function startWorkerdEdge(
+  env: Record<string, string>, opts: { kv?: boolean; ratelimits?: Record<string, { limit: number; period: 10 | 60 }> } = {},
+): Promise<RunningEdge & { mf: Miniflare }> {
+  type Binding = { type: "text"; value: string } | { type: "kv" } | { type: "rate-limit"; namespace: string; simple: { limit: number; period: 10 | 60 } };
+  const bindings: Record<string, Binding> = {};
   for (const [k, v] of Object.entries(env)) bindings[k] = { type: "text", value: v };
   if (opts.kv) bindings.HEALTH_KV = { type: "kv" };
+  Object.entries(opts.ratelimits ?? {}).forEach(([name, simple], i) => { bindings[name] = { type: "rate-limit", namespace: String(1001 + i), simple }; });
   const mf = new Miniflare({
     host: "127.0.0.1", port: 0,
     workers: [{ config: {
