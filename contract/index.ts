@@ -5,6 +5,7 @@ export * from "./message.ts";
 export * from "./outcome.ts";
 export * from "./events.ts";
 export * from "./message-state.ts";
+export * from "./message-status.ts";
 export * from "./result-codes.ts";
 export * from "./topology.ts";
 export * from "./genesys-http.ts";

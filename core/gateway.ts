@@ -13,6 +13,7 @@ import type { CoreConfig } from "./config.ts";
 import { Outbox } from "./delivery/outbox.ts";
 import { WebhookClient } from "./delivery/webhook.ts";
 import { createCoreApp } from "./http/app.ts";
+import { SendLog } from "./outbound/send-log.ts";
 import { bindsView } from "./http/binds-view.ts";
 import { statusRoutes } from "./http/status.ts";
 import { Correlation } from "./inbound/correlation.ts";
@@ -84,6 +85,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     metrics.eventsStored.inc(stored);
     if (duplicates) metrics.dedupHits.inc({ path: "inbox" }, duplicates);
   });
+  const sendLog = new SendLog(store, clock, cfg.inbox.maxBatch);
   const correlation = new Correlation({ store, inbox, clock, wakeup, parkLimitMs: cfg.inbox.parkLimitMs });
   correlation.on("parkedDuplicate", () => metrics.dedupHits.inc({ path: "parked" }));
   const moParts = new MoParts({ store, clock, wakeup, limitMs: cfg.inbox.partsLimitMs, dedupWindowMs: cfg.inbox.moDedupWindowMs, log });
@@ -167,7 +169,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const sender = new CoreMtSender({ once: new SendOnce({ recorder, clock }), router });
   sender.on("sent", (o) => activity.mt(o.status));
   const view = bindsView(binds);
-  const app = createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, store, inbox, sender, binds: view, metrics, clock, wakeup, log });
+  const app = createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, store, inbox, sender, sendLog, binds: view, metrics, clock, wakeup, log });
   statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs });
 
   correlation.start();

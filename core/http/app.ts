@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { bearerAuth } from "./auth.ts";
 import { eventRoutes } from "./events.ts";
 import { messageRoutes } from "./messages.ts";
+import { messageStatusRoutes } from "./message-status.ts";
 import { opsRoutes } from "./ops.ts";
 import { notFound, onError, problemResponse } from "./problem.ts";
 import { streamRoutes } from "./stream.ts";
@@ -26,6 +27,7 @@ export function createCoreApp(deps: CoreAppDeps): Hono {
   );
   app.use("/v1/*", bearerAuth(deps.token));
   messageRoutes(app, deps);
+  messageStatusRoutes(app, deps);
   streamRoutes(app, deps);
   eventRoutes(app, deps);
   opsRoutes(app, deps);

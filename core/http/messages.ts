@@ -7,11 +7,13 @@
  *   rejected, throttled → 429 + Retry-After (SMPP ESME_RTHROTTLED / ESME_RMSGQFUL, or Genesys result 6)
  *   rejected, temporary → 503 + Retry-After (no bind active, …: `retryAfterSeconds` set)
  *   rejected, permanent → 422 (the SMSC refused this message; `smppStatus` / `reason` say why)
- * Rejections are problem+json with the outcome as the `outcome` member.
+ * Rejections are problem+json with the outcome as the `outcome` member. Every outcome is recorded for
+ * GET /v1/messages/:id (message-status.ts) before the answer.
  */
 import type { Hono } from "hono";
-import { CLIENT_MESSAGE_ID_RULE, describeIssues, isClientMessageId, newClientMessageId, parseOutboundMessage, systemClock, type SendOutcome } from "../../contract/index.ts";
+import { CLIENT_MESSAGE_ID_RULE, describeIssues, isClientMessageId, newClientMessageId, parseOutboundMessage, sendOf, systemClock, type SendOutcome } from "../../contract/index.ts";
 import { classifyStatus } from "../smpp/status.ts";
+import { principalOf } from "./message-status.ts";
 import { badRequest, problemResponse } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";
 
@@ -56,6 +58,12 @@ export function messageRoutes(app: Hono, deps: CoreAppDeps): void {
     // bring to another core, from one generated here, which no other core can have).
     const supplied = msg.clientMessageId ?? header;
     const messageId = supplied ?? newClientMessageId(clock.now());
-    return outcomeResponse(await deps.sender.send(supplied === undefined ? msg : { ...msg, clientMessageId: supplied }, messageId));
+    const outcome = await deps.sender.send(supplied === undefined ? msg : { ...msg, clientMessageId: supplied }, messageId);
+    // Committed before the answer, so a GET right after it finds the message; a failure to record costs the
+    // timeline its send, never the send its answer.
+    await deps.sendLog
+      .record({ clientMessageId: messageId, principal: principalOf(c), path: "smpp", send: sendOf(outcome, new Date(clock.now())) })
+      .catch((err) => deps.log?.error("send record store failed", { err, messageId }));
+    return outcomeResponse(outcome);
   });
 }

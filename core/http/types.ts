@@ -4,6 +4,7 @@
  */
 import type { Clock, OutboundMessage, SendOutcome } from "../../contract/index.ts";
 import type { Inbox } from "../inbound/inbox.ts";
+import type { SendLog } from "../outbound/send-log.ts";
 import type { Logger } from "../platform/log.ts";
 import type { CoreMetrics } from "../platform/metrics.ts";
 import type { Store } from "../store/store.ts";
@@ -38,6 +39,8 @@ export interface CoreAppDeps {
   readonly store: Store;
   readonly inbox: Inbox;
   readonly sender: MtSender;
+  /** Where sends are recorded for GET /v1/messages/:id (the core's own, and the edge's PUTs). */
+  readonly sendLog: SendLog;
   readonly binds: BindsView;
   readonly metrics: CoreMetrics;
   readonly clock?: Clock;

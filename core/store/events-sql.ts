@@ -1,6 +1,7 @@
 /** Inbox queries: append events with dedup (and their outbox rows), pull by cursor. */
 import type { Event } from "../../contract/index.ts";
 import { lockAppend, type Dialect, type Sql } from "./db.ts";
+import { pruneMessages, recordReceipts } from "./messages-sql.ts";
 import type { InsertResult, StoredEvent } from "./types.ts";
 
 /**
@@ -50,6 +51,12 @@ export async function insertEvents(
       for (let i = 0; i < out.length; i += 5000) await tx`INSERT INTO outbox ${tx(out.slice(i, i + 5000))}`;
     }
   }
+  // Receipts join their message's record in the same transaction (messages-sql.ts).
+  await recordReceipts(tx, [...firstOf.values()].flatMap((i) => {
+    const e = events[i]!;
+    const cursor = cursors.get(e.dedupKey);
+    return e.type === "message.status" && cursor !== undefined ? [{ cursor, event: e }] : [];
+  }), now);
   return events.map((e, i): InsertResult => {
     if (previous.has(i)) return { inserted: false, duplicate: true, previous: true };
     const cursor = cursors.get(e.dedupKey);
@@ -97,5 +104,6 @@ export async function pruneBefore(tx: Sql, before: number, limit: number): Promi
   const mt = await tx`DELETE FROM mt_segments WHERE (smsc_form, client_message_id, segment) IN (
       SELECT smsc_form, client_message_id, segment FROM mt_segments WHERE created_at < ${before} ORDER BY created_at LIMIT ${limit})
       RETURNING segment`;
-  return { events: events.length, mtRecords: mt.length };
+  const messages = await pruneMessages(tx, before, limit);
+  return { events: events.length, mtRecords: mt.length + messages };
 }

@@ -104,6 +104,39 @@ export const MIGRATIONS: readonly Migration[] = [
     // and a sweep with nothing to prune read the whole table (test/core/store-plans.test.ts).
     up: () => [`CREATE INDEX IF NOT EXISTS events_stored ON events (stored_at)`],
   },
+  {
+    version: 6,
+    name: "message records (GET /v1/messages/:id) and one-time stream tickets",
+    // mt_messages: one row per client message id, made by its send record or its first receipt, whichever comes
+    // first; state_rank orders states (contract stateRank) so the state never moves back. message_receipts: one
+    // row per stored receipt event (cursor = the event's), read per message. stream_tickets: SHA-256 of a
+    // one-time ticket for /v1/events/stream, taken (deleted) by its first use.
+    up: () => [
+      `CREATE TABLE IF NOT EXISTS mt_messages (
+         client_message_id TEXT PRIMARY KEY,
+         principal TEXT,
+         path TEXT,
+         send_status TEXT,
+         send_body TEXT,
+         state TEXT,
+         state_rank INTEGER NOT NULL DEFAULT 0,
+         state_at BIGINT,
+         created_at BIGINT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS mt_messages_created ON mt_messages (created_at)`,
+      `CREATE TABLE IF NOT EXISTS message_receipts (
+         cursor BIGINT PRIMARY KEY,
+         client_message_id TEXT NOT NULL,
+         received_at BIGINT NOT NULL,
+         body TEXT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS message_receipts_message ON message_receipts (client_message_id, cursor)`,
+      `CREATE INDEX IF NOT EXISTS message_receipts_received ON message_receipts (received_at)`,
+      `CREATE TABLE IF NOT EXISTS stream_tickets (
+         ticket_hash TEXT PRIMARY KEY,
+         principal TEXT NOT NULL,
+         expires_at BIGINT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS stream_tickets_expiry ON stream_tickets (expires_at)`,
+    ],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

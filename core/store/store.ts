@@ -8,11 +8,12 @@ import { migrate } from "./migrations.ts";
 import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor, pruneBefore } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
 import { correlate, findClientMessageId, findSubmit, releaseMt, releaseParked } from "./mt-sql.ts";
+import { findMessage, recordSends } from "./messages-sql.ts";
 import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
-import type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, ParkResult, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
+import type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MessageRecord, ParkResult, SendEntry, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
 
 export type { AssembleGroup, MoPartInput, MoPartResult, PartGroup, StoredPart } from "./parts-sql.ts";
-export type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MtSegment, ParkResult, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
+export type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MessageRecord, MtSegment, ParkResult, SendEntry, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
 
 export interface Store {
   /**
@@ -59,6 +60,10 @@ export interface Store {
    * `limit` MT records made before it, in one transaction; answers how many of each went.
    */
   pruneBefore(before: number, limit: number): Promise<{ events: number; mtRecords: number }>;
+  /** Records sends of messages in ONE transaction (see messages-sql.ts recordSends). */
+  recordSends(entries: readonly SendEntry[], now: number): Promise<void>;
+  /** A message's record and receipts (GET /v1/messages/:id); undefined when unknown. */
+  findMessage(clientMessageId: string): Promise<MessageRecord | undefined>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -109,6 +114,8 @@ export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {
       return { released, purged };
     },
     pruneBefore: (before, limit) => db.write((tx) => pruneBefore(tx, before, limit)),
+    recordSends: (entries, now) => db.write((tx) => recordSends(tx, entries, now)),
+    findMessage: (id) => findMessage(db.read, id),
     ping: async () => {
       try {
         await db.read`SELECT 1`;

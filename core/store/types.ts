@@ -2,7 +2,7 @@
  * The store's row and result types, shared by the Store interface (store.ts) and the SQL modules that
  * implement it (*-sql.ts): in a module of their own, so neither side imports the other.
  */
-import type { Event } from "../../contract/index.ts";
+import type { Event, MessagePath, MessageReceipt, MessageSend, MessageStateName } from "../../contract/index.ts";
 
 /** An event as stored, with its pull/stream position. */
 export interface StoredEvent {
@@ -56,3 +56,22 @@ export type CorrelationOp =
 
 /** Per op, in order: a park's outcome, the receipts a submit released (stored, correlated), or whether a claim was taken. */
 export type CorrelationOpResult = ParkResult | StoredEvent[] | boolean;
+
+/** A message's record as stored. */
+export interface MessageRecord {
+  readonly clientMessageId: string;
+  readonly principal?: string;
+  readonly path?: MessagePath;
+  readonly send?: MessageSend;
+  readonly state?: MessageStateName;
+  readonly stateAt?: number;
+  readonly receipts: MessageReceipt[];
+}
+
+/** A send to record: who sent which message by which path, and what it came to. */
+export interface SendEntry {
+  readonly clientMessageId: string;
+  readonly principal: string;
+  readonly path: MessagePath;
+  readonly send: MessageSend;
+}

@@ -49,6 +49,11 @@ function fill(d: BackendName): string[] {
        SELECT 'grp-' || (g / 2) || '|' || (g % 2 + 1), 'grp-' || (g / 2), g % 2 + 1, 2, '+1202555', '12345', 0, '6869', '{}',
               ${NOW} - g * 100, CASE WHEN g > 1000 THEN ${NOW} - g * 100 END FROM ${rows(M)}`,
     `INSERT INTO mt_claims (client_message_id, owner, claimed_at) SELECT 'claim-' || g, 'core-x', ${NOW} - g FROM ${rows(M)}`,
+    // Message records (GET /v1/messages/:id), recent, and two receipts each.
+    `INSERT INTO mt_messages (client_message_id, principal, path, send_status, send_body, state, state_rank, state_at, created_at)
+       SELECT 'cm-' || g, 'key:a', 'http', 'accepted', '{}', 'DELIVERED', 10, ${NOW} - g, ${NOW} - g FROM ${rows(M)}`,
+    `INSERT INTO message_receipts (cursor, client_message_id, received_at, body)
+       SELECT ${N} + g, 'cm-' || (g / 2), ${NOW} - g, '{}' FROM ${rows(M)}`,
   ];
 }
 
@@ -134,6 +139,13 @@ async function exercise(store: Store): Promise<void> {
   expect((await store.acceptMoPart(part(2), NOW, assemble)).outcome).toBe("completed");
   expect((await store.acceptMoPart(part(2), NOW, assemble)).outcome).toBe("duplicate");
   await store.releaseMoParts(NOW - 50_000, NOW - 9_900_000, NOW, assemble);
+  // Message records: sends recorded (new and known ids), a receipt joining its record, a record read back.
+  const sent = { status: "accepted" as const, at: new Date(NOW).toISOString(), attempts: [] };
+  await store.recordSends([{ clientMessageId: "cm-77", principal: "key:a", path: "http", send: sent }, { clientMessageId: "cm-new-3", principal: "core", path: "smpp", send: sent }], NOW);
+  const dr = await receipt("500005");
+  const joined = { ...dr, data: { ...(dr.data as object), clientMessageId: "cm-79" } } as Event;
+  expect((await store.insertEvents([joined], NOW)).map((x) => x.inserted)).toEqual([true]);
+  expect((await store.findMessage("cm-79"))?.receipts.length).toBeGreaterThan(0);
   // The parked-receipt sweep and the retention sweep.
   await store.releaseParked(NOW - 600_000, NOW);
   const pruned = await store.pruneBefore(RETAIN_BEFORE, 1000);

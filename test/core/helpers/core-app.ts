@@ -8,6 +8,8 @@ import { Inbox } from "../../../core/inbound/inbox.ts";
 import { createCoreMetrics } from "../../../core/platform/metrics.ts";
 import type { Store } from "../../../core/store/store.ts";
 import { Wakeup } from "../../../core/platform/wakeup.ts";
+import { SendLog } from "../../../core/outbound/send-log.ts";
+import { systemClock } from "../../../contract/index.ts";
 
 export const TOKEN = "test-token-123";
 export const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -35,6 +37,6 @@ export function coreApp(store: Store) {
   inbox.on("committed", ({ stored, duplicates }) => (metrics.eventsStored.inc(stored), metrics.dedupHits.inc({ path: "inbox" }, duplicates)));
   const sender = new FakeSender();
   const binds = new FakeBinds();
-  const app = createCoreApp({ token: TOKEN, store, inbox, sender, binds, metrics, wakeup, bodyLimitBytes: 64 * 1024, streamPollMs: 50 });
+  const app = createCoreApp({ token: TOKEN, store, inbox, sender, sendLog: new SendLog(store, systemClock), binds, metrics, wakeup, bodyLimitBytes: 64 * 1024, streamPollMs: 50 });
   return { app, sender, binds, metrics, inbox, wakeup };
 }

@@ -1,0 +1,62 @@
+/**
+ * A message's state and timeline, and the send records that feed it:
+ *   GET /v1/messages/:id  → 200 MessageStatus (contract), or 404 problem+json when the id is unknown or was sent
+ *                          by another principal (the same answer: a caller cannot probe for others' ids).
+ *   PUT /v1/messages/:id  ← a SendRecord: what the edge tells the core after each send it made (HTTP path);
+ *                          204 once committed. Idempotent: telling twice records once.
+ * The principal is the `Gsh-Principal` header (the edge names its caller; the core trusts it from holders of its
+ * token), else `core`: the principal of the core's own callers, whose sends (SMPP path) it records itself.
+ */
+import type { Context, Hono } from "hono";
+import {
+  PRINCIPAL_HEADER, SendRecord, describeIssues, finalStateOf, fromZod, isClientMessageId,
+  type MessageStatus,
+} from "../../contract/index.ts";
+import type { MessageRecord } from "../store/store.ts";
+import { readJson } from "./messages.ts";
+import { ProblemError, badRequest } from "./problem.ts";
+import type { CoreAppDeps } from "./types.ts";
+
+/** Whose the request is: the edge's caller, or the core's own. */
+export const CORE_PRINCIPAL = "core";
+export const principalOf = (c: Context): string => c.req.header(PRINCIPAL_HEADER) || CORE_PRINCIPAL;
+
+const unknownMessage = (id: string) =>
+  new ProblemError({ status: 404, type: "not-found", title: "Not found", detail: `no message '${id.slice(0, 64)}' sent by this caller` });
+
+export function statusOf(r: MessageRecord): MessageStatus {
+  const finalState = finalStateOf(r.state);
+  return {
+    messageId: r.clientMessageId,
+    ...(r.path && { path: r.path }),
+    ...(r.state && { state: r.state }),
+    ...(finalState && { finalState }),
+    ...(r.stateAt !== undefined && { stateAt: new Date(r.stateAt).toISOString() }),
+    ...(r.send && { send: r.send }),
+    receipts: r.receipts,
+  };
+}
+
+export function messageStatusRoutes(app: Hono, deps: CoreAppDeps): void {
+  app.get("/v1/messages/:id", async (c) => {
+    const id = c.req.param("id");
+    const r = isClientMessageId(id) ? await deps.store.findMessage(id) : undefined;
+    if (!r || r.principal !== principalOf(c)) throw unknownMessage(id);
+    return c.json(statusOf(r), 200, { "cache-control": "no-store" });
+  });
+
+  app.put("/v1/messages/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!isClientMessageId(id)) throw badRequest("id: not a client message id", [{ path: "id", message: "invalid" }]);
+    const parsed = fromZod(SendRecord.safeParse(await readJson(c.req.raw)));
+    if (!parsed.success) throw badRequest(describeIssues(parsed.issues), parsed.issues);
+    const rec = parsed.output;
+    try {
+      await deps.sendLog.record({ clientMessageId: id, principal: rec.principal, path: rec.path, send: rec.send });
+    } catch (err) {
+      deps.log?.error("send record store failed", { err, messageId: id });
+      throw new ProblemError({ status: 503, type: "store-unavailable", title: "Store unavailable", detail: "the send was not recorded; retry", headers: { "Retry-After": "1" } });
+    }
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The message record behind `GET /v1/messages/:id`: one row per client message id (who sent it, by which path,
+ * the send's outcome and attempts, the state so far) and one row per stored receipt. Receipts are recorded in
+ * the transaction that stores their event (insertEvents), so the record and the event stream never disagree.
+ * The state moves only up the contract's rank (`stateRank`), in one upsert whose WHERE refuses a lower rank:
+ * two cores storing receipts of one message at once cannot regress it either.
+ * Every query is served by an index on its key (test/core/message-status-store.test.ts EXPLAINs them).
+ */
+import { stateRank, type Event, type MessagePath, type MessageReceipt, type MessageSend, type MessageStateName } from "../../contract/index.ts";
+import type { Sql } from "./db.ts";
+import type { MessageRecord, SendEntry } from "./types.ts";
+
+/** Most receipts one record answers (a message has a handful: one per segment and state). */
+const MAX_RECEIPTS = 500;
+
+function receiptOf(event: Extract<Event, { type: "message.status" }>): MessageReceipt {
+  const d = event.data;
+  const s = event.source;
+  return {
+    eventId: event.id,
+    state: d.state,
+    stateCode: d.stateCode,
+    ...(d.errorCode !== undefined && { errorCode: d.errorCode }),
+    ...(d.networkErrorCode !== undefined && { networkErrorCode: d.networkErrorCode }),
+    ...(d.resultCode !== undefined && { resultCode: d.resultCode }),
+    ...(d.smscMessageId !== undefined && { smscMessageId: d.smscMessageId }),
+    receivedAt: event.receivedAt,
+    ...(d.doneAt !== undefined && { doneAt: d.doneAt }),
+    channel: s.channel,
+    ...(s.site !== undefined && { site: s.site }),
+    ...(s.node !== undefined && { node: s.node }),
+  };
+}
+
+/**
+ * Records the receipts among freshly stored events (`cursor` each) and moves their messages' states, inside the
+ * caller's transaction. Receipts without a client message id (uncorrelated) have no record to join.
+ */
+export async function recordReceipts(tx: Sql, stored: readonly { cursor: number; event: Event }[], now: number): Promise<void> {
+  const rows: { cursor: number; client_message_id: string; received_at: number; body: string }[] = [];
+  // The highest rank per message in this batch: one upsert row per message (PostgreSQL refuses a
+  // multi-row upsert that touches one row twice).
+  const best = new Map<string, { state: MessageStateName; rank: number }>();
+  for (const { cursor, event } of stored) {
+    if (event.type !== "message.status" || event.data.clientMessageId === undefined) continue;
+    const id = event.data.clientMessageId;
+    rows.push({ cursor, client_message_id: id, received_at: now, body: JSON.stringify(receiptOf(event)) });
+    const rank = stateRank(event.data.state);
+    const b = best.get(id);
+    if (!b || rank > b.rank) best.set(id, { state: event.data.state, rank });
+  }
+  if (rows.length === 0) return;
+  for (let i = 0; i < rows.length; i += 1000) await tx`INSERT INTO message_receipts ${tx(rows.slice(i, i + 1000))} ON CONFLICT DO NOTHING`;
+  const ups = [...best].map(([client_message_id, b]) => ({ client_message_id, state: b.state, state_rank: b.rank, state_at: now, created_at: now }));
+  for (let i = 0; i < ups.length; i += 1000) {
+    await tx`INSERT INTO mt_messages ${tx(ups.slice(i, i + 1000))}
+             ON CONFLICT (client_message_id) DO UPDATE SET state = excluded.state, state_rank = excluded.state_rank, state_at = excluded.state_at
+             WHERE mt_messages.state_rank < excluded.state_rank`;
+  }
+}
+
+/**
+ * Records sends, in order, inside the caller's transaction. The first principal to record a message keeps it (a
+ * later caller reusing the id cannot take the record over); an accepted send is not replaced by a later one (a
+ * repeat answered from the first record, or the same report told twice).
+ */
+export async function recordSends(tx: Sql, entries: readonly SendEntry[], now: number): Promise<void> {
+  // One statement each (a multi-row upsert may not touch one row twice), sent together: PostgreSQL pipelines
+  // them on the transaction's connection.
+  await Promise.all(entries.map((e) => {
+    const row = { client_message_id: e.clientMessageId, principal: e.principal, path: e.path, send_status: e.send.status, send_body: JSON.stringify(e.send), state_rank: 0, created_at: now };
+    return tx`INSERT INTO mt_messages ${tx(row)}
+             ON CONFLICT (client_message_id) DO UPDATE SET
+               principal = COALESCE(mt_messages.principal, excluded.principal),
+               path = COALESCE(mt_messages.path, excluded.path),
+               send_body = CASE WHEN mt_messages.send_status = 'accepted' THEN mt_messages.send_body ELSE excluded.send_body END,
+               send_status = CASE WHEN mt_messages.send_status = 'accepted' THEN mt_messages.send_status ELSE excluded.send_status END`;
+  }));
+}
+
+/** The record of a client message id, receipts in the order they were stored; undefined when none. */
+export async function findMessage(sql: Sql, clientMessageId: string): Promise<MessageRecord | undefined> {
+  const [m] = (await sql`SELECT principal, path, send_body, state, state_at FROM mt_messages WHERE client_message_id = ${clientMessageId}`) as {
+    principal: string | null; path: string | null; send_body: string | null; state: string | null; state_at: number | string | null;
+  }[];
+  if (!m) return undefined;
+  const rs = (await sql`SELECT body FROM message_receipts WHERE client_message_id = ${clientMessageId} ORDER BY cursor LIMIT ${MAX_RECEIPTS}`) as { body: string }[];
+  return {
+    clientMessageId,
+    ...(m.principal !== null && { principal: m.principal }),
+    ...(m.path !== null && { path: m.path as MessagePath }),
+    ...(m.send_body !== null && { send: JSON.parse(m.send_body) as MessageSend }),
+    ...(m.state !== null && { state: m.state as MessageStateName }),
+    ...(m.state_at !== null && { stateAt: Number(m.state_at) }),
+    receipts: rs.map((r) => JSON.parse(r.body) as MessageReceipt),
+  };
+}
+
+/** Retention: up to `limit` message records made before `before`, and up to `limit` receipts stored before it. */
+export async function pruneMessages(tx: Sql, before: number, limit: number): Promise<number> {
+  const gone = await tx`DELETE FROM mt_messages WHERE client_message_id IN (
+      SELECT client_message_id FROM mt_messages WHERE created_at < ${before} LIMIT ${limit}) RETURNING state_rank`;
+  await tx`DELETE FROM message_receipts WHERE cursor IN (
+      SELECT cursor FROM message_receipts WHERE received_at < ${before} LIMIT ${limit})`;
+  return gone.length;
+}
