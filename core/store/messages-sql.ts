@@ -99,8 +99,8 @@ export async function findMessage(sql: Sql, clientMessageId: string): Promise<Me
 /** Retention: up to `limit` message records made before `before`, and up to `limit` receipts stored before it. */
 export async function pruneMessages(tx: Sql, before: number, limit: number): Promise<number> {
   const gone = await tx`DELETE FROM mt_messages WHERE client_message_id IN (
-      SELECT client_message_id FROM mt_messages WHERE created_at < ${before} LIMIT ${limit}) RETURNING state_rank`;
+      SELECT client_message_id FROM mt_messages WHERE created_at < ${before} ORDER BY created_at LIMIT ${limit}) RETURNING state_rank`;
   await tx`DELETE FROM message_receipts WHERE cursor IN (
-      SELECT cursor FROM message_receipts WHERE received_at < ${before} LIMIT ${limit})`;
+      SELECT cursor FROM message_receipts WHERE received_at < ${before} ORDER BY received_at LIMIT ${limit})`;
   return gone.length;
 }
