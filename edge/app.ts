@@ -18,6 +18,8 @@ import { timerPerDeadline, type Deadlines } from "./send/deadlines.ts";
 import { HealthBoard, type Defer } from "./health/board.ts";
 import type { HealthLayer } from "./health/record.ts";
 import { messagesHandler } from "./http/messages.ts";
+import { messageStatusHandler } from "./http/message-status.ts";
+import { SendReports } from "./send/send-report.ts";
 import { admission } from "./http/admission.ts";
 import type { Counter } from "./limits/counter.ts";
 import { MemoryCounter } from "./limits/memory-counter.ts";
@@ -147,12 +149,14 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use("/v1/*", corsFor(config.corsOrigins));
 
+  const reports = new SendReports({ coreUrl: config.core.url, coreToken: config.core.token, timeoutMs: config.core.timeoutMs, clock, fetch: deps.fetch, log });
   const auth = callerAuth({
     keyHashes: config.apiKeyHashes, serverOnlyKeyHashes: config.serverKeyHashes,
     ...(config.tokens && { tokens: tokenVerifier(config.tokens, clock, deps.fetch) }),
   });
   app.post("/v1/messages", auth, limit,
-    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(limits, clock) }));
+    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(limits, clock), reports }));
+  app.get("/v1/messages/:id", auth, messageStatusHandler({ config, clock, fetch: deps.fetch }));
 
   app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));
 

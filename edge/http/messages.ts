@@ -15,6 +15,9 @@ import { sendWithFailover } from "../send/failover.ts";
 import type { Defer, HealthBoard } from "../health/board.ts";
 import { HttpProblem } from "./problem.ts";
 import type { Admission } from "./admission.ts";
+import { sendOf } from "../../contract/message-status.ts";
+import type { SendReports } from "../send/send-report.ts";
+import { principalOf, principalName } from "./principal.ts";
 
 export interface MessagesDeps {
   readonly config: EdgeConfig;
@@ -25,6 +28,8 @@ export interface MessagesDeps {
   readonly deadlines: Deadlines;
   /** Checks a parsed message must pass before it is sent (scope, destination rules, limits). */
   readonly admit?: Admission;
+  /** Tells the core about each send (GET /v1/messages/:id), in the background after the answer. */
+  readonly reports?: SendReports;
 }
 
 function invalid(issues: readonly Issue[]): HttpProblem {
@@ -65,6 +70,8 @@ export function messagesHandler(d: MessagesDeps) {
       fetch: d.fetch, clock: d.clock, attemptTimeoutMs: config.attemptTimeoutMs, deadlineMs: config.deadlineMs,
       throttleRetryAfterS: config.throttleRetryAfterS, defer, deadlines: d.deadlines,
     });
+    const caller = principalOf(c);
+    if (d.reports && caller) d.reports.report(messageId, { path: "http", principal: principalName(caller), send: sendOf(outcome, new Date(d.clock.now())) }, defer);
     // A plain Response, not c.json: Hono would copy prepared headers into a fresh Headers object first,
     // which on workerd is a measurable share of the hot path. For a server caller Vary is set here, not by
     // the CORS middleware (app.ts); for a browser the middleware adds its headers, Vary included, itself.

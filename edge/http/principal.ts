@@ -42,3 +42,6 @@ export function setPrincipal(c: Context, p: Principal): void {
 export function principalOf(c: Context): Principal | undefined {
   return c.get(KEY as never) as Principal | undefined;
 }
+
+/** The caller as the core records it (the sender of a message, who alone may read it back): `key:<id>` or `token:<id>`. */
+export const principalName = (p: Principal): string => `${p.kind}:${p.id}`;

@@ -135,16 +135,37 @@ export interface FakeCore {
   events: { auth: string | undefined; body: unknown }[];
   /** HTTP status to answer (default 201); "hang" never answers. */
   mode: number | "hang";
+  /** PUT /v1/messages/:id (the edge's send records), each try as it came. */
+  sends: { id: string; auth: string | undefined; principal: string | undefined; body: any }[];
+  /** Statuses to answer the next PUTs with, in turn (then 204). */
+  sendAnswers: number[];
+  /** GET /v1/messages/:id: each request, answered 200 with the last recorded send of its principal, else 404. */
+  reads: { id: string; auth: string | undefined; principal: string | undefined }[];
   close(): Promise<void>;
 }
 
 export async function startFakeCore(): Promise<FakeCore> {
-  const core: Partial<FakeCore> & { events: FakeCore["events"]; mode: FakeCore["mode"] } = { events: [], mode: 201 };
+  const core: Partial<FakeCore> & Pick<FakeCore, "events" | "mode" | "sends" | "sendAnswers" | "reads"> = { events: [], mode: 201, sends: [], sendAnswers: [], reads: [] };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (core.mode === "hang") return;
+      const message = /^\/v1\/messages\/([^/?]+)$/.exec(req.url ?? "");
+      if (message) {
+        const id = decodeURIComponent(message[1]!);
+        const principal = req.headers["gsh-principal"] as string | undefined;
+        if (req.method === "PUT") {
+          core.sends.push({ id, auth: req.headers.authorization, principal, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+          res.writeHead(core.sendAnswers.shift() ?? 204).end();
+          return;
+        }
+        core.reads.push({ id, auth: req.headers.authorization, principal });
+        const rec = core.sends.findLast((s) => s.id === id && s.principal === principal);
+        if (!rec) { res.writeHead(404, { "content-type": "application/problem+json" }).end(JSON.stringify({ type: "/problems/not-found", status: 404 })); return; }
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ messageId: id, path: rec.body.path, send: rec.body.send, receipts: [] }));
+        return;
+      }
       if (req.method !== "POST" || req.url !== "/v1/events") { res.writeHead(404).end(); return; }
       const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id?: string };
       if (core.mode >= 200 && core.mode < 300) {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, generateKeyPair, type CryptoKey } from "jose";
 import { mintEdgeToken } from "../../contract/edge-token.ts";
 import { startSimulator, type Simulator } from "../../sim/index.ts";
-import { TEST_TOKEN_SECRET, ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, GENESYS_ACCOUNT, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
+import { TEST_TOKEN_SECRET, ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, GENESYS_ACCOUNT, keyHash, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
 
 const COOLDOWN_MS = 1500;
 const MSG = { to: "+12025550100", sender: "12345", text: "hello" };
@@ -219,6 +219,34 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       const page = await fetch(`${edge.url}/`);
       expect(page.headers.get("content-type")).toContain("text/html");
       expect(await page.text()).toContain("v1/health");
+    });
+
+    it("each send is told to the core after the answer (a failed report is retried); GET /v1/messages/:id asks it for this caller only", async () => {
+      const until = async (cond: () => boolean) => {
+        for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(cond()).toBe(true);
+      };
+      const me = `key:${(await keyHash(TEST_KEY)).slice(0, 16)}`;
+      const id = key("status");
+      core.sendAnswers.push(503); // the first report fails: the edge tries again
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(r.status).toBe(200);
+      await until(() => core.sends.filter((x) => x.id === id).length === 2);
+      const told = core.sends.filter((x) => x.id === id);
+      expect(told.map((x) => [x.auth, x.principal])).toEqual([[`Bearer ${CORE_TOKEN}`, me], [`Bearer ${CORE_TOKEN}`, me]]);
+      expect(told[1]!.body).toMatchObject({ path: "http", principal: me, send: { status: "accepted", site: "dc3", resultCode: 0, attempts: [{ site: "dc3", outcome: "accepted" }] } });
+
+      const get = (msgId: string, credential = TEST_KEY) => fetch(`${edge.url}/v1/messages/${msgId}`, { headers: { authorization: `Bearer ${credential}` } });
+      const mine = await get(id);
+      expect(mine.status).toBe(200);
+      expect(await mine.json()).toMatchObject({ messageId: id, path: "http", send: { status: "accepted" } });
+      expect(core.reads.at(-1)).toEqual({ id, auth: `Bearer ${CORE_TOKEN}`, principal: me });
+      // Another caller (a browser token's user) asking for the same id: the core is asked for that caller, and says 404.
+      const token = await mintEdgeToken({ alg: "HS256", secret: TEST_TOKEN_SECRET }, { sub: "user-9" });
+      const theirs = await get(id, token);
+      expect(theirs.status).toBe(404);
+      expect(core.reads.at(-1)!.principal).toMatch(/^token:[0-9a-f]{16}$/);
+      expect((await get(id, "wrong-key")).status).toBe(401);
     });
 
     it("Genesys callbacks reach the core with its token; 2xx only when the core stored them", async () => {
