@@ -14,6 +14,7 @@ import { SiteName } from "../contract/topology.ts";
 import { fail, fromZod, ok, type Issue, type Result } from "../contract/result.ts";
 import { REQUIRED_SETTINGS, type Env } from "./env.ts";
 import type { RatePolicy } from "./limits/rate-limits.ts";
+import { AMBIGUOUS_RETRY_KINDS, type AmbiguousRetry } from "./send/ambiguous-retry.ts";
 
 /** SHA-256 of the dev API key `dev-key` (configured keys are hashes, so the dev key is caught by its hash). */
 export const DEV_API_KEY_HASH = "7e9f8fd111802be56c379d597842e29b2cebd35ff2133d431a49fa556a18704e";
@@ -55,6 +56,8 @@ export interface EdgeConfig {
   readonly bodyLimitBytes: number;
   readonly attemptTimeoutMs: number;
   readonly deadlineMs: number;
+  /** After an ambiguous failure (AMBIGUOUS_RETRY, AMBIGUOUS_PAUSE_MS). */
+  readonly ambiguousRetry: AmbiguousRetry;
   readonly breaker: { readonly cooldownMs: number; readonly threshold: number };
   readonly throttleRetryAfterS: number;
   readonly sharedRefreshMs: number;
@@ -74,6 +77,8 @@ const Settings = z.object({
   BODY_LIMIT_BYTES: int(1 << 20, 1024, 32 << 20),
   ATTEMPT_TIMEOUT_MS: int(5000, 10, 120_000),
   DEADLINE_MS: int(12_000, 10, 300_000),
+  AMBIGUOUS_RETRY: z.enum(AMBIGUOUS_RETRY_KINDS).default("same-site-first"),
+  AMBIGUOUS_PAUSE_MS: int(1000, 0, 300_000),
   BREAKER_COOLDOWN_MS: int(30_000, 10, 3_600_000),
   BREAKER_THRESHOLD: int(3, 1, 100),
   THROTTLE_RETRY_AFTER_S: int(5, 1, 3600),
@@ -221,6 +226,7 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
     bodyLimitBytes: s.BODY_LIMIT_BYTES,
     attemptTimeoutMs: s.ATTEMPT_TIMEOUT_MS,
     deadlineMs: s.DEADLINE_MS,
+    ambiguousRetry: s.AMBIGUOUS_RETRY === "other-site" ? { kind: "other-site" } : { kind: "same-site-first", pauseMs: s.AMBIGUOUS_PAUSE_MS },
     breaker: { cooldownMs: s.BREAKER_COOLDOWN_MS, threshold: s.BREAKER_THRESHOLD },
     throttleRetryAfterS: s.THROTTLE_RETRY_AFTER_S,
     sharedRefreshMs: s.SHARED_REFRESH_MS,

@@ -33,6 +33,14 @@ export interface Env {
   ATTEMPT_TIMEOUT_MS?: string;
   /** All attempts of one send, ms (default 12000). */
   DEADLINE_MS?: string;
+  /**
+   * After an ambiguous failure (timeout, 5xx, result 98): `same-site-first` (default: the DR page's procedure,
+   * the same site again after AMBIGUOUS_PAUSE_MS, then the other site) or `other-site` (the other site at
+   * once; safe only if Genesys' sites share message_id dedup at once). See edge/send/ambiguous-retry.ts.
+   */
+  AMBIGUOUS_RETRY?: string;
+  /** The pause before the same-site resubmit, ms (default 1000; the seed says "a short duration"). */
+  AMBIGUOUS_PAUSE_MS?: string;
   /** How long a failed site is left alone, ms (default 30000, the seed's "such as 30 seconds"). */
   BREAKER_COOLDOWN_MS?: string;
   /** Consecutive soft failures (5xx, result 98, an undocumented code) that open a site (default 3; refused/timeout open at once). */

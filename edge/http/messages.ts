@@ -68,7 +68,7 @@ export function messagesHandler(d: MessagesDeps) {
     const outcome = await sendWithFailover({
       board: d.board, body: genesysFormBody(msg, messageId, config.genesys), messageId,
       fetch: d.fetch, clock: d.clock, attemptTimeoutMs: config.attemptTimeoutMs, deadlineMs: config.deadlineMs,
-      throttleRetryAfterS: config.throttleRetryAfterS, defer, deadlines: d.deadlines,
+      throttleRetryAfterS: config.throttleRetryAfterS, ambiguous: config.ambiguousRetry, defer, deadlines: d.deadlines,
     });
     const caller = principalOf(c);
     if (d.reports && caller) d.reports.report(messageId, { path: "http", principal: principalName(caller), send: sendOf(outcome, new Date(d.clock.now())) }, defer);

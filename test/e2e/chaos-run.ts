@@ -8,7 +8,7 @@
  */
 import { audit, type AuditReport, type SeenEvent } from "../../tools/demo/audit.ts";
 import { Traffic } from "../../tools/demo/traffic.ts";
-import type { Fault } from "../../sim/index.ts";
+import type { Fault, MtDedupModel } from "../../sim/index.ts";
 import { startStack, type EdgeRuntime, type Stack } from "./stack.ts";
 
 export interface ChaosOptions {
@@ -22,6 +22,13 @@ export interface ChaosOptions {
   rebindFloorMs: number;
   /** How long to wait after the traffic for every MO and receipt to reach the webhook. */
   settleMs: number;
+  /** The edge's AMBIGUOUS_RETRY (default: the edge's default) and AMBIGUOUS_PAUSE_MS. */
+  ambiguousRetry?: "same-site-first" | "other-site";
+  ambiguousPauseMs?: number;
+  /** Which site sees which message_ids (default "shared"). */
+  mtDedup?: MtDedupModel;
+  /** How many answers dc3 loses after taking the MT, in the "answers lost" step (default 10). */
+  lostAnswers?: number;
   progress?: (line: string) => void;
 }
 
@@ -50,7 +57,7 @@ const remove = (s: Stack, faults: Map<string, string>, key: string) => {
 };
 
 /** The fault schedule, in turn; shares of odd receipts run throughout (simulator options). */
-const STEPS: readonly Step[] = [
+const steps = (o: ChaosOptions): readonly Step[] => [
   { at: 0.08, step: "site dc3 down", run: (s, _t, f) => add(s, f, "down", { target: "dc3", kind: "down" }) },
   { at: 0.22, step: "site dc3 back", run: (s, _t, f) => remove(s, f, "down") },
   { at: 0.3, step: "node smc1.bos partitioned", run: (s, _t, f) => add(s, f, "partition", { target: "smc1.bos", kind: "partition" }) },
@@ -67,8 +74,8 @@ const STEPS: readonly Step[] = [
   },
   {
     at: 0.74,
-    step: "dc3 takes MTs but its answers are lost (10 times, HTTP and SMPP)",
-    run: (s, _t, f) => add(s, f, "lost", { target: "dc3", kind: "drop", count: 10 }),
+    step: `dc3 takes MTs but its answers are lost (${o.lostAnswers ?? 10} times, HTTP and SMPP)`,
+    run: (s, _t, f) => add(s, f, "lost", { target: "dc3", kind: "drop", count: o.lostAnswers ?? 10 }),
   },
   { at: 0.84, step: "faults cleared", run: (s, _t, f) => (s.sim.clearFaults(), f.clear()) },
 ];
@@ -95,12 +102,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       receipts: { otherSiteShare: 0.25, duplicateShare: 0.2, earlyShare: 0.2 },
       deliverAckTimeoutMs: 500,
       callbackRetry: { intervalMs: 300, retries: 100 },
+      ...(o.mtDedup !== undefined && { mtDedup: o.mtDedup }),
     },
     binds: { rebindFloorMs: o.rebindFloorMs, rebindJitterMs: 100, responseTimeoutMs: 1_000, enquireLinkMs: 500, window: 10, drainMs: 500 },
     // A receipt for an MT whose submit_sm_resp was lost (outcome `unknown`) can never be correlated: the core
     // parks it, then stores it uncorrelated after parkLimitMs (10 min in production; 2 s here).
     inbox: { parkLimitMs: 2_000 },
-    edgeEnv: { BREAKER_COOLDOWN_MS: "1000" },
+    edgeEnv: {
+      BREAKER_COOLDOWN_MS: "1000",
+      ...(o.ambiguousRetry !== undefined && { AMBIGUOUS_RETRY: o.ambiguousRetry }),
+      ...(o.ambiguousPauseMs !== undefined && { AMBIGUOUS_PAUSE_MS: String(o.ambiguousPauseMs) }),
+    },
   });
   try {
     await stack.sim.ledger.waitFor((l) => l.activeBinds.length === 4, 5_000);
@@ -112,7 +124,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       pending.add(p);
       void p.finally(() => pending.delete(p));
     };
-    const steps: ChaosResult["steps"] = [];
+    const STEPS = steps(o);
+    const ran: ChaosResult["steps"] = [];
     const faults = new Map<string, string>();
     let next = 0;
     let mtDue = 0;
@@ -122,7 +135,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const elapsed = Date.now() - since;
       while (next < STEPS.length && elapsed >= STEPS[next]!.at * o.durationMs) {
         const st = STEPS[next++]!;
-        steps.push({ at: elapsed, step: st.step });
+        ran.push({ at: elapsed, step: st.step });
         say(`  ${(elapsed / 1000).toFixed(1)}s  ${st.step}`);
         track(Promise.resolve(st.run(stack, traffic, faults)));
       }
@@ -152,7 +165,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     await Bun.sleep(300); // a late duplicate would show now
     report = auditNow(stack, traffic, o, since, runId);
-    return { report, steps, trafficMs, settleMs: Date.now() - t0 };
+    return { report, steps: ran, trafficMs, settleMs: Date.now() - t0 };
   } finally {
     await stack.stop();
   }

@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../contract/clock.ts";
 import type { Target } from "../../edge/config.ts";
+import type { AmbiguousRetry } from "../../edge/send/ambiguous-retry.ts";
 import { sendWithFailover } from "../../edge/send/failover.ts";
 import { HealthBoard, type Defer } from "../../edge/health/board.ts";
 import type { HealthLayer, HealthRecord } from "../../edge/health/record.ts";
@@ -27,7 +28,8 @@ describe("sendWithFailover", () => {
   afterAll(async () => { await Promise.all([dc3.close(), bos.close()]); });
   afterEach(() => { dc3.mode = "ok"; bos.mode = "ok"; });
 
-  function setup(targets: Target[], shared?: HealthLayer) {
+  /** The tests before the same-site ones prove the `other-site` policy; each policy is tested on its own. */
+  function setup(targets: Target[], shared?: HealthLayer, o: { ambiguous?: AmbiguousRetry; deadlineMs?: number } = {}) {
     clock = new ManualClock();
     const board = new HealthBoard(targets, {
       clock, breaker: { cooldownMs: 30_000, threshold: 3, trialTimeoutMs: 12_000 }, sharedRefreshMs: 1000, globalRefreshMs: 15_000,
@@ -35,7 +37,8 @@ describe("sendWithFailover", () => {
     });
     const send = (messageId: string) => sendWithFailover({
       board, body: `message_id=${messageId}`, messageId, fetch, clock,
-      attemptTimeoutMs: 5000, deadlineMs: 12_000, throttleRetryAfterS: 5, defer,
+      attemptTimeoutMs: 5000, deadlineMs: o.deadlineMs ?? 12_000, throttleRetryAfterS: 5, defer,
+      ambiguous: o.ambiguous ?? { kind: "other-site" },
     });
     return { board, send };
   }
@@ -139,6 +142,52 @@ describe("sendWithFailover", () => {
     expect(r.status === "rejected" && r.reason).toMatch(/account manager/);
     expect(r.attempts).toHaveLength(1);
     expect(bos.hits).toBe(before);
+  });
+
+  const SAME_SITE_FIRST: AmbiguousRetry = { kind: "same-site-first", pauseMs: 1000 };
+
+  it("same-site-first: an answer lost at the primary → after the pause the primary again; its 7 means accepted, the secondary never asked", async () => {
+    const { send } = setup(sites(), undefined, { ambiguous: SAME_SITE_FIRST });
+    dc3.mode = "hang";
+    const [h, hb] = [dc3.hits, bos.hits];
+    const p = send("k1");
+    await dc3.seen(h + 1);
+    dc3.mode = { result: 7 }; // it had taken the message
+    await clock.advance(5000); // the attempt times out
+    await clock.advance(999);
+    expect(dc3.hits).toBe(h + 1); // not before the pause ends
+    await clock.advance(1);
+    const r = await p;
+    expect(r).toMatchObject({ status: "accepted", site: "dc3", resultCode: 7, deduplicated: true });
+    expect(r.attempts.map((a) => [a.site, a.outcome])).toEqual([["dc3", "timeout"], ["dc3", "duplicate"]]);
+    expect(dc3.ids.slice(-2)).toEqual(["k1", "k1"]);
+    expect(bos.hits).toBe(hb);
+  });
+
+  it("same-site-first: the same error again → the other site, with the same message_id", async () => {
+    const { send } = setup(sites(), undefined, { ambiguous: SAME_SITE_FIRST });
+    dc3.mode = { status: 503 };
+    const h = dc3.hits;
+    const p = send("k2");
+    await dc3.seen(h + 1);
+    await clock.advance(1000);
+    const r = await p;
+    expect(r).toMatchObject({ status: "accepted", site: "bos" });
+    expect(r.attempts.map((a) => [a.site, a.outcome])).toEqual([["dc3", "http_error"], ["dc3", "http_error"], ["bos", "accepted"]]);
+    expect([...dc3.ids.slice(-2), bos.ids.at(-1)]).toEqual(["k2", "k2", "k2"]);
+  });
+
+  it("same-site-first within the deadline: no time left for the pause → the other site at once", async () => {
+    const { send } = setup(sites(), undefined, { ambiguous: SAME_SITE_FIRST, deadlineMs: 7000 });
+    dc3.mode = "hang";
+    const h = dc3.hits;
+    const p = send("k3");
+    await dc3.seen(h + 1);
+    await clock.advance(5000); // 2 s left: after a 1 s pause, less than a quarter of the 5 s attempt timeout
+    const r = await p;
+    expect(r).toMatchObject({ status: "accepted", site: "bos" });
+    expect(r.attempts.map((a) => [a.site, a.outcome])).toEqual([["dc3", "timeout"], ["bos", "accepted"]]);
+    expect(dc3.hits).toBe(h + 1);
   });
 
   it("both down and known: rejected at once with the time until the first cool-down ends", async () => {

@@ -20,9 +20,10 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
     let n = 0;
     let edKey: CryptoKey;
 
-    async function send(body: unknown = MSG, headers: Record<string, string> = {}): Promise<Sent> {
+    /** POST /v1/messages to the suite's edge, or to another one (`to`). */
+    async function send(body: unknown = MSG, headers: Record<string, string> = {}, to: RunningEdge = edge): Promise<Sent> {
       const t0 = performance.now();
-      const res = await fetch(`${edge.url}/v1/messages`, {
+      const res = await fetch(`${to.url}/v1/messages`, {
         method: "POST",
         headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json", ...headers },
         body: typeof body === "string" ? body : JSON.stringify(body),
@@ -47,8 +48,10 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       const ed = await generateKeyPair("EdDSA");
       edKey = ed.privateKey;
       const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(ed.publicKey)), kid: "ed-1", alg: "EdDSA" }] });
+      // These scenarios prove the `other-site` policy (the next site at once); the DR page's same-site-first
+      // procedure, the default, has its own edge below.
       edge = await start(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, {
-        BREAKER_COOLDOWN_MS: String(COOLDOWN_MS), EDGE_TOKEN_SECRET: TEST_TOKEN_SECRET, EDGE_TOKEN_JWKS: jwks,
+        BREAKER_COOLDOWN_MS: String(COOLDOWN_MS), EDGE_TOKEN_SECRET: TEST_TOKEN_SECRET, EDGE_TOKEN_JWKS: jwks, AMBIGUOUS_RETRY: "other-site",
       }));
     });
     afterAll(async () => {
@@ -149,19 +152,33 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       }
     });
 
+    it("same-site-first (the default) with per-site dedup: an answer lost at the primary is resubmitted there, taken once", async () => {
+      const env = await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, { AMBIGUOUS_PAUSE_MS: "200" });
+      const own = await start(env);
+      sim.configure({ mtDedup: "per-site" }); // the other site would take it again: only the same site's 7 is safe
+      try {
+        sim.addFault({ target: "dc3", kind: "latency", ms: 1500, count: 1 }); // taken at once, answered after the 1 s timeout
+        const id = key("same-site");
+        const { status, body } = await send(MSG, { "idempotency-key": id }, own);
+        expect(status).toBe(200);
+        expect(body).toMatchObject({ status: "accepted", site: "dc3", resultCode: 7, deduplicated: true });
+        expect(body.attempts.map((a: any) => `${a.site}:${a.outcome}`)).toEqual(["dc3:timeout", "dc3:duplicate"]);
+        expect(accepted(id)).toMatchObject([{ site: "dc3" }]);
+        expect(sim.ledger.mtRejected.filter((e) => e.message_id === id).map((e) => [e.site, e.result])).toEqual([["dc3", 7]]); // bos never asked
+      } finally {
+        sim.configure({ mtDedup: "shared" });
+        await own.stop();
+      }
+    });
+
     it("single-URL mode (Genesys' DNS failover): only GENESYS_SINGLE_URL set, every send goes through it", async () => {
       const env = await edgeEnv({ dc3: "", bos: "" }, core.url, { GENESYS_SINGLE_URL: sim.sites.bos.httpUrl });
       delete env.GENESYS_SITES;
       const single = await start(env);
       try {
         const id = key("single");
-        const res = await fetch(`${single.url}/v1/messages`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json", "idempotency-key": id },
-          body: JSON.stringify(MSG),
-        });
-        const body = await res.json();
-        expect(res.status).toBe(200);
+        const { status, body } = await send(MSG, { "idempotency-key": id }, single);
+        expect(status).toBe(200);
         expect(body).toMatchObject({ status: "accepted", site: "dns", messageId: id, attempts: [{ site: "dns", outcome: "accepted" }] });
         expect(accepted(id)).toMatchObject([{ site: "bos" }]);
         const health = await (await fetch(`${single.url}/v1/health`)).json();

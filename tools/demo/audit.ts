@@ -144,6 +144,8 @@ export function audit(a: AuditInput): AuditReport {
   check("no event id delivered twice to the webhook", a.receiver.redelivered ? [`${a.receiver.redelivered} ids delivered more than once`] : [], `${a.events.length} distinct ids`);
   check("every webhook delivery correctly signed", a.receiver.badSignatures ? [`${a.receiver.badSignatures} bad signatures`] : [], "all");
 
+  const edgeMs = a.mts.filter((m) => m.path === "edge").map((m) => m.ms).sort((x, y) => x - y);
+  const pct = (q: number) => (edgeMs.length ? edgeMs[Math.min(edgeMs.length - 1, Math.floor(q * edgeMs.length))]! : -1);
   const mtSite = new Map(L.mtAccepted.map((e) => [`${e.via}:${e.message_id}`, e.site] as const));
   const rRun = inRun(L.receiptsEmitted);
   const figures: Record<string, number> = {
@@ -153,6 +155,10 @@ export function audit(a: AuditInput): AuditReport {
     mtEdgeUnknown: edge.filter((m) => status(m) === "unknown").length,
     mtEdgeFailedOver: edgeAccepted.filter((m) => m.answer.kind === "clear" && failedOver(m.answer.outcome)).length,
     mtEdgeDeduplicated: edgeAccepted.filter((m) => m.answer.kind === "clear" && m.answer.outcome.deduplicated).length,
+    mtEdgeTakenTwice: a.mts.filter((m) => m.path === "edge" && (httpTaken.get(m.id) ?? 0) > 1).length,
+    mtEdgeMsP50: pct(0.5),
+    mtEdgeMsP99: pct(0.99),
+    mtEdgeMsMax: edgeMs.at(-1) ?? -1,
     mtCoreSent: a.mts.filter((m) => m.path === "core").length,
     mtCoreAccepted: coreAccepted.length,
     mtCoreRejected: core.filter((m) => status(m) === "rejected").length,
@@ -177,6 +183,7 @@ export function audit(a: AuditInput): AuditReport {
 const LABELS: Record<string, string> = {
   mtEdgeSent: "MTs sent through the edge", mtEdgeAccepted: "  accepted", mtEdgeRejected: "  rejected", mtEdgeUnknown: "  unknown",
   mtEdgeFailedOver: "  accepted after another site failed or was skipped", mtEdgeDeduplicated: "  accepted as a duplicate (result 7)",
+  mtEdgeTakenTwice: "  taken by Genesys twice (any answer)", mtEdgeMsP50: "  send latency p50 (ms)", mtEdgeMsP99: "  send latency p99 (ms)", mtEdgeMsMax: "  send latency max (ms)",
   mtCoreSent: "MTs sent through the core", mtCoreAccepted: "  accepted", mtCoreRejected: "  rejected", mtCoreUnknown: "  unknown",
   mtUnclear: "MTs without a clear answer", mtResent: "MTs resent (same id) after a connection reset", mosInjected: "MOs injected", receiptDeliveries: "receipt deliveries by the simulator",
   receiptsDuplicated: "  duplicated", receiptsEarly: "  ahead of their submit_sm_resp / HTTP answer", receiptsOtherSite: "  from the other site",
