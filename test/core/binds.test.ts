@@ -65,6 +65,34 @@ describe("node bind", () => {
     expect(attempts.map((a) => a.at)).toEqual([0, 30_500]);
   });
 
+  test("the floor counts from the LAST attempt, not the first: a node refusing again and again is tried once per floor", async () => {
+    const clock = new ManualClock(0);
+    let refusals = 3;
+    const sessions: FakeSession[] = [];
+    const { m, attempts } = manager(clock, async () => {
+      if (refusals-- > 0) return { ok: false, reason: "ECONNREFUSED" };
+      const s = new FakeSession(10);
+      sessions.push(s);
+      return bound(s);
+    });
+    m.start();
+    await clock.advance(0);
+    for (let i = 0; i < 3; i++) await clock.advance(30_500); // attempts at 0, 30.5 s, 61 s, 91.5 s
+    expect(attempts.map((a) => a.at)).toEqual([0, 30_500, 61_000, 91_500]);
+    expect(m.list()[0]!.state.kind).toBe("bound");
+    // Bound at 91.5 s, lost 10 s later: the next attempt is a floor after 91.5 s (the last), not after 0.
+    await clock.advance(10_000);
+    sessions[0]!.close("peer reset");
+    await clock.advance(0);
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 122_000 });
+    await clock.advance(20_499);
+    expect(attempts).toHaveLength(4);
+    await clock.advance(1);
+    expect(attempts.map((a) => a.at)).toEqual([0, 30_500, 61_000, 91_500, 122_000]);
+    const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(policy.floorMs);
+  });
+
   test("never two attempts at once on one node", async () => {
     const clock = new ManualClock(0);
     let calls = 0;

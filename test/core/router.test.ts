@@ -109,6 +109,23 @@ describe("MT router", () => {
     expect(total).toBe(1);
   });
 
+  test("a lost bind's session is never picked again, while the node waits out its floor", async () => {
+    const { router, sessions, clock, m } = await setup(["smc1.dc3", "smc1.bos"]);
+    const lost = sessions.get("smc1.dc3")!;
+    expect((await Promise.all(["l1", "l2", "l3", "l4"].map((id) => router.send(msg(), id)))).map((o) => o.status)).toEqual(Array(4).fill("accepted"));
+    expect(lost.submits.length).toBeGreaterThan(0); // it was in use
+    const before = lost.submits.length;
+    lost.close("peer reset");
+    await clock.advance(0);
+    expect(m.list().find((b) => b.node === "smc1.dc3")!.state.kind).toBe("backoff");
+    const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => router.send(msg(), `after-${i}`)));
+    expect(outs.every((o) => o.status === "accepted" && o.node === "smc1.bos")).toBe(true);
+    expect(lost.submits.length).toBe(before);
+    await clock.advance(29_000); // still within the floor
+    await router.send(msg(), "later");
+    expect(lost.submits.length).toBe(before);
+  });
+
   test("a request never written (bind closed first) moves to another bind", async () => {
     const { router } = await setup(["smc1.dc3", "smc1.bos"], { "smc1.dc3": () => ({ kind: "not_bound" }) });
     const o = await router.send(msg(), "c");
