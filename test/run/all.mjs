@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureChromium } from "./chromium.mjs";
 
 const out = mkdtempSync(join(tmpdir(), "gsh-test-"));
 const only = process.argv.slice(2);
@@ -32,6 +33,9 @@ function check(name, cmd, args, opts) {
   const r = run(name, cmd, args, opts);
   if (r) record(name, r.code === 0 ? 1 : 0, r.code === 0 ? 0 : 1, r.ms);
 }
+
+// The bun suites include the status-page test, which drives Debian's chromium: install it first (see chromium.mjs).
+if ((!only.length || only.includes("bun")) && !ensureChromium()) process.exit(1);
 
 check("typecheck", "tsc", ["-b"]);
 check("deno", "deno", ["check", "--quiet", "edge/entry/deno.ts"]);
