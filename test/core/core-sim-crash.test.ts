@@ -3,13 +3,17 @@
  * `bun core/main.ts` (config from a temp file via GSH_CORE_CONFIG, a temp sqlite store) against the
  * in-process simulator. MOs that were received but not committed (or committed but not acknowledged) when
  * the process died are delivered again by the SMSC after the restart; at the end every MO is in the store
- * exactly once and every MO the SMSC saw acknowledged before the kill is among them.
+ * exactly once and every MO the SMSC saw acknowledged before the kill is among them. The kill lands while
+ * the store is stalled (this test holds sqlite's write lock from its own connection): a core that answered
+ * deliver_sm before its commit would have acknowledged MOs it then loses, so the test fails; one that answers
+ * after the commit has acknowledged none of them.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { Database } from "bun:sqlite";
 import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { TOKEN } from "./helpers/sim-core.ts";
 
@@ -122,7 +126,21 @@ describe("SIGKILL between receive and commit", () => {
     const pump = setInterval(() => inject(40), 2);
     try {
       await sim.ledger.waitFor((l) => l.mosAcked.length >= KILL_AFTER_ACKS && l.mosEmitted.length >= l.mosAcked.length + 5, 10_000);
-      first.proc.kill("SIGKILL");
+      // Stall the store: the core's next commit waits for this lock, and the SIGKILL lands while it waits, with
+      // deliver_sm read and not yet committed (an ack sent before the commit would be an MO lost).
+      const lock = new Database(join(dir, "core.sqlite"));
+      try {
+        lock.run("PRAGMA busy_timeout = 5000");
+        lock.run("BEGIN IMMEDIATE");
+        const emitted = sim.ledger.mosEmitted.length;
+        await sim.ledger.waitFor((l) => l.mosEmitted.length >= emitted + 40, 5_000);
+        await Bun.sleep(200);
+        first.proc.kill("SIGKILL");
+        await first.proc.exited;
+      } finally {
+        lock.run("ROLLBACK");
+        lock.close();
+      }
       await first.proc.exited;
     } finally {
       clearInterval(pump);
