@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LOCAL_TOPOLOGY } from "../../contract/index.ts";
+import { nextAttemptAt } from "../../core/binds/rebind-policy.ts";
 import { ConfigError, loadCoreConfig, parseCoreConfig } from "../../core/config.ts";
 
 const local = () => JSON.parse(readFileSync(join(import.meta.dir, "../../core/local.config.json"), "utf8"));
@@ -77,4 +78,13 @@ test("production refuses weak tokens and secrets: too short or too few distinct 
   }
   // Development keeps short local tokens.
   expect(parseCoreConfig({ ...local(), http: { ...local().http, token: "12345678" } }).http.token).toBe("12345678");
+});
+
+test("the rebind floor's default is Genesys' 30 s: the schema's own, not only the committed file's", () => {
+  const { rebindFloorMs: _f, rebindJitterMs: _j, ...binds } = local().binds;
+  const dflt = parseCoreConfig({ ...local(), binds });
+  expect(dflt.binds.rebindFloorMs).toBeGreaterThanOrEqual(30_000);
+  expect(dflt.binds.rebindFloorMs).toBeLessThanOrEqual(35_000); // "in 30 second intervals": not minutes
+  // The policy's gap with the least jitter is the floor itself: never under 30 s.
+  expect(nextAttemptAt({ floorMs: dflt.binds.rebindFloorMs, jitterMs: dflt.binds.rebindJitterMs }, 0, 0, () => 0)).toBeGreaterThanOrEqual(30_000);
 });
