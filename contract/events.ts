@@ -30,6 +30,13 @@ export const InboundMessage = z.object({
   /** Genesys' id for the MO, when it gave one (HTTP callbacks). */
   genesysMessageId: z.string().optional(),
   attachments: z.array(Attachment).optional(),
+  /**
+   * Set on an id-less (SMPP) MO with the same sender, recipient and text as an earlier one (`duplicateOf`, its
+   * event id) within the dedup window, when the gateway cannot tell a redelivery of that one (its acknowledgement
+   * lost or late) from the same words sent again: both are delivered, the application decides.
+   */
+  possibleDuplicate: z.literal(true).optional(),
+  duplicateOf: z.string().optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
 

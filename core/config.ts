@@ -72,11 +72,17 @@ export const CoreConfigSchema = z
     }).strict(),
     inbox: z.object({
       moDedupWindowMs: z.number().int().positive().default(600_000),
+      /**
+       * The SMSC's deliver_sm_resp timeout or more: a copy of an MO not answered within it is taken for its
+       * redelivery (stored once); any other copy with the same content in the window is stored, marked
+       * possibleDuplicate. Lower than the SMSC's own could take a genuine repeat for a redelivery.
+       */
+      smscAckTimeoutMs: z.number().int().positive().default(10_000),
       parkLimitMs: ms.default(600_000),
       /** How long a concatenated MO waits for its missing parts before it is delivered with gaps (24 h). */
       partsLimitMs: z.number().int().positive().default(86_400_000),
       maxBatch: z.number().int().min(1).max(10_000).default(1000),
-    }).strict().default({ moDedupWindowMs: 600_000, parkLimitMs: 600_000, partsLimitMs: 86_400_000, maxBatch: 1000 }),
+    }).strict().default({ moDedupWindowMs: 600_000, smscAckTimeoutMs: 10_000, parkLimitMs: 600_000, partsLimitMs: 86_400_000, maxBatch: 1000 }),
     log: z.object({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).strict().default({ level: "info" }),
   })
   .strict();

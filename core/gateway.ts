@@ -116,10 +116,11 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     if (result === "dead") log.warn("webhook delivery dead-lettered", { eventId: d.event.id, attempts: d.attempts + 1 });
   });
 
-  const inbound = new InboundDispatcher({ correlation, moParts, inbox, clock, moDedupWindowMs: cfg.inbox.moDedupWindowMs });
+  const inbound = new InboundDispatcher({ correlation, moParts, inbox, clock, moDedupWindowMs: cfg.inbox.moDedupWindowMs, smscAckTimeoutMs: cfg.inbox.smscAckTimeoutMs });
   inbound.on("unusable", (e) => log.warn("deliver_sm not usable: answered ESME_RX_P_APPN", e));
   inbound.on("handled", (e) => activity.inbound(e.kind, e.node, e.outcome));
-  inbound.on("contentDuplicate", () => metrics.dedupHits.inc({ path: "mo_content" }));
+  inbound.on("redelivery", () => metrics.dedupHits.inc({ path: "mo_content" }));
+  inbound.on("possibleDuplicate", () => metrics.possibleDuplicates.inc());
 
   const binds = new BindManager({
     nodes: cfg.topology.smscNodes,

@@ -9,7 +9,7 @@ import { Status, type DeliverHandler, type DeliverSmPdu } from "../smpp/index.ts
 import type { Correlation } from "./correlation.ts";
 import { decodeDeliver } from "./deliver-event.ts";
 import type { Inbox } from "./inbox.ts";
-import { acceptContentMo, sha256hex } from "./mo-dedup.ts";
+import { acceptContentMo, contentHash, sha256hex } from "./mo-dedup.ts";
 import type { MoParts } from "./mo-parts.ts";
 
 export interface InboundDispatcherOptions {
@@ -19,6 +19,12 @@ export interface InboundDispatcherOptions {
   readonly clock: Clock;
   /** The MO content dedup window (config inbox.moDedupWindowMs). */
   readonly moDedupWindowMs: number;
+  /**
+   * The SMSC's deliver_sm_resp timeout, or more (config inbox.smscAckTimeoutMs): an MO not answered within it
+   * is one the SMSC delivers again, so the next copy of it is that redelivery. Set it lower than the SMSC's and
+   * a genuine second message could be taken for a redelivery; higher only marks more redeliveries.
+   */
+  readonly smscAckTimeoutMs: number;
 }
 
 export interface InboundEvents {
@@ -26,12 +32,39 @@ export interface InboundEvents {
   unusable: { readonly node: string; readonly reason: string; readonly sequence: number };
   /** A receipt or a whole MO, committed or found stored already; a concatenated MO once, when its last part completes it. */
   handled: { readonly kind: "receipt" | "mo"; readonly node: string; readonly outcome: "stored" | "duplicate" | "parked" };
-  /** An id-less MO that was a copy of one in the previous content bucket (same-bucket copies are the inbox's). */
-  contentDuplicate: { readonly node: string };
+  /** An id-less MO with the content of one stored in the window, not known to be its redelivery: stored, marked. */
+  possibleDuplicate: { readonly node: string };
+  /** An id-less MO known to be a redelivery (its first copy's deliver_sm_resp never went out): stored once. */
+  redelivery: { readonly node: string; readonly how: "unanswered" | "same_sequence" };
 }
+
+/** An id-less MO as stored: its content hash and the dedup key of its event. */
+interface SeenMo {
+  readonly hash: string;
+  readonly key: string;
+  readonly at: number;
+}
+
+/** An id-less MO being handled or not answered in time: the SMSC will deliver it again. */
+interface Copy {
+  readonly at: number;
+  /** Its event's dedup key, once stored. */
+  readonly key: Promise<string>;
+  answered: "pending" | "unanswered";
+}
+
+/** Most deliver_sm a session remembers by sequence number (the same-sequence redelivery signal). */
+const SEQUENCES_KEPT = 4096;
 
 export class InboundDispatcher {
   readonly #events = new Emitter<InboundEvents>();
+  /**
+   * Id-less MOs being handled, or whose deliver_sm_resp never went out (the session closed first) or went out
+   * after smscAckTimeoutMs, by content hash: the SMSC delivers each of those again, on any bind, and that copy is
+   * the same MO (each stands for one redelivery). In memory: after a restart, or on another core, such a copy is
+   * stored again marked possibleDuplicate (nothing lost, the application decides).
+   */
+  readonly #copies = new Map<string, Copy[]>();
 
   constructor(private readonly o: InboundDispatcherOptions) {}
 
@@ -39,13 +72,46 @@ export class InboundDispatcher {
     return this.#events.on(name, fn);
   }
 
-  /** The deliver_sm handler for one node's sessions. */
+  /** The deliver_sm handler for one session of `node` (the connector asks for one per session). */
   handler(node: SmscNode): DeliverHandler {
-    return (pdu) => this.deliver(node, pdu);
+    const session: SessionMemory = { bySequence: new Map(), byPdu: new WeakMap() };
+    const h: DeliverHandler = (pdu) => this.deliver(node, pdu, session);
+    h.answered = (pdu, status, written) => {
+      const c = session.byPdu.get(pdu);
+      if (c === undefined) return;
+      session.byPdu.delete(pdu);
+      const late = this.o.clock.now() - c.copy.at >= this.o.smscAckTimeoutMs;
+      if (status === Status.ESME_ROK && (!written || late)) c.copy.answered = "unanswered";
+      else this.#drop(c.hash, c.copy);
+    };
+    return h;
+  }
+
+  #drop(hash: string, copy: Copy): void {
+    const list = this.#copies.get(hash);
+    if (list === undefined) return;
+    const i = list.indexOf(copy);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.#copies.delete(hash);
+  }
+
+  /**
+   * A copy of this content the SMSC must deliver again (never answered, answered late, or still unanswered past
+   * the SMSC's timeout), taken: the MO arriving now is its redelivery.
+   */
+  #takeRedelivered(hash: string, now: number): Copy | undefined {
+    const list = this.#copies.get(hash);
+    if (list === undefined) return undefined;
+    const live = list.filter((c) => now - c.at < this.o.moDedupWindowMs);
+    const i = live.findIndex((c) => c.answered === "unanswered" || now - c.at >= this.o.smscAckTimeoutMs);
+    const [taken] = i >= 0 ? live.splice(i, 1) : [];
+    if (live.length) this.#copies.set(hash, live);
+    else this.#copies.delete(hash);
+    return taken;
   }
 
   /** Handles one deliver_sm from `node`; resolves to its deliver_sm_resp status once what it carried is durable. */
-  async deliver(node: SmscNode, pdu: DeliverSmPdu): Promise<number> {
+  async deliver(node: SmscNode, pdu: DeliverSmPdu, session?: SessionMemory): Promise<number> {
     const d = decodeDeliver(pdu);
     const source: EventSource = { channel: "smpp", site: node.site, node: node.name };
     const now = this.o.clock.now();
@@ -60,10 +126,46 @@ export class InboundDispatcher {
       const r = await this.o.moParts.accept(d.part, source, now); // committed (and assembled when last) before the resp
       if (r.outcome === "completed") this.#events.emit("handled", { kind: "mo", node: node.name, outcome: r.stored ? "stored" : "duplicate" });
     } else {
-      const r = await acceptContentMo({ inbox: this.o.inbox }, d.mo, source, now, this.o.moDedupWindowMs);
-      if (!r.stored && r.previous) this.#events.emit("contentDuplicate", { node: node.name });
-      this.#events.emit("handled", { kind: "mo", node: node.name, outcome: r.stored ? "stored" : "duplicate" });
+      const hash = contentHash(d.mo);
+      // A redelivery we can tell: the same sequence again on this session (its answer was lost), or a copy of an
+      // MO whose answer never went out. Anything else with this content is stored and marked possibleDuplicate.
+      const prior = session?.bySequence.get(pdu.sequence);
+      const sameSequence = prior !== undefined && prior.hash === hash && now - prior.at < this.o.moDedupWindowMs ? prior.key : undefined;
+      const redelivered = sameSequence === undefined ? this.#takeRedelivered(hash, now) : undefined;
+      let stored!: (key: string) => void;
+      let failed!: (e: unknown) => void;
+      const copy: Copy = { at: now, key: new Promise<string>((res, rej) => ((stored = res), (failed = rej))), answered: "pending" };
+      copy.key.catch(() => undefined);
+      const list = this.#copies.get(hash);
+      if (list) list.push(copy);
+      else this.#copies.set(hash, [copy]);
+      let r: Awaited<ReturnType<typeof acceptContentMo>>;
+      try {
+        const redeliveryOf = sameSequence ?? (redelivered && (await redelivered.key));
+        r = await acceptContentMo({ inbox: this.o.inbox }, d.mo, source, now, this.o.moDedupWindowMs, redeliveryOf);
+      } catch (e) {
+        this.#drop(hash, copy);
+        failed(e);
+        throw e;
+      }
+      stored(r.key);
+      const redeliveryOf = sameSequence ?? (redelivered && r.key);
+      if (session) {
+        session.byPdu.set(pdu, { hash, copy });
+        session.bySequence.delete(pdu.sequence);
+        session.bySequence.set(pdu.sequence, { hash, key: r.key, at: now });
+        if (session.bySequence.size > SEQUENCES_KEPT) session.bySequence.delete(session.bySequence.keys().next().value!);
+      } else this.#drop(hash, copy); // no session to say how it was answered
+      if (redeliveryOf !== undefined) this.#events.emit("redelivery", { node: node.name, how: sameSequence ? "same_sequence" : "unanswered" });
+      else if (r.stored && r.possibleDuplicateOf) this.#events.emit("possibleDuplicate", { node: node.name });
+      this.#events.emit("handled", { kind: "mo", node: node.name, outcome: r.stored && !r.possibleDuplicateOf ? "stored" : "duplicate" });
     }
     return Status.ESME_ROK;
   }
+}
+
+/** What one session's handler remembers of the id-less MOs it handled. */
+interface SessionMemory {
+  readonly bySequence: Map<number, SeenMo>;
+  readonly byPdu: WeakMap<DeliverSmPdu, { readonly hash: string; readonly copy: Copy }>;
 }

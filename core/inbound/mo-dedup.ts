@@ -1,12 +1,12 @@
 /**
- * MOs that come without an id (SMPP deliver_sm): the dedup key is their content plus a time bucket,
- * `dedupKeys.moByContent(sha256hex(from\0to\0text), floor(receivedAt / window))`. A redelivery is a duplicate
- * when the key exists in the current OR the previous bucket, so a copy is caught for at least one window
- * and at most two after the first (default window 10 min). The same words sent again after that are a new MO.
- * Both keys are checked in the inbox's write transaction, so copies in one group commit are caught too.
+ * MOs that come without an id (SMPP deliver_sm): the first one with some content is keyed by that content plus a
+ * time bucket, `dedupKeys.moByContent(sha256hex(from\0to\0text), floor(receivedAt / window))`; a copy is one
+ * whose content key exists in the current OR the previous bucket (so for at least one window and at most two
+ * after the first, default window 10 min), checked in the inbox's write transaction. A copy is NOT dropped:
+ * only a known redelivery is (see acceptContentMo); any other copy is stored too, marked `possibleDuplicate`.
  */
-import { dedupKeys, makeEventWith, type Event, type EventSource, type InboundMessage } from "../../contract/index.ts";
-import type { AcceptResult, Inbox } from "./inbox.ts";
+import { dedupKeys, eventIdWith, makeEventWith, type Event, type EventSource, type InboundMessage } from "../../contract/index.ts";
+import type { Inbox } from "./inbox.ts";
 
 /** The default MO content dedup window: 10 minutes. */
 export const MO_DEDUP_WINDOW_MS = 10 * 60_000;
@@ -23,7 +23,7 @@ export function sha256hex(s: string): string {
 
 /** The dedup keys for an id-less MO received at `receivedAt`: its own bucket and the one before. */
 export function moContentKeys(mo: Pick<InboundMessage, "from" | "to" | "text">, receivedAt: number, windowMs = MO_DEDUP_WINDOW_MS) {
-  const hash = sha256hex(`${mo.from}\0${mo.to}\0${mo.text}`);
+  const hash = contentHash(mo);
   const bucket = Math.floor(receivedAt / windowMs);
   return { current: dedupKeys.moByContent(hash, bucket), previous: dedupKeys.moByContent(hash, bucket - 1) };
 }
@@ -42,10 +42,21 @@ export function contentMoEvent(
   return { event: makeEventWith(sha256hex, "message.received", keys.current, mo, source, new Date(receivedAt)), previousKey: keys.previous };
 }
 
+/** What became of an id-less MO: `key` is the dedup key of the event that stands for it. */
+export type ContentMoResult =
+  | { readonly stored: true; readonly key: string; readonly cursor: number; readonly possibleDuplicateOf?: string }
+  /** A redelivery of the MO stored under `key` (or a copy in the same transaction as that one's redelivery). */
+  | { readonly stored: false; readonly key: string };
+
 /**
- * Accepts an id-less MO through the inbox with content dedup: the previous-bucket key is checked inside the
- * inbox's transaction (`unlessStored`), so it costs no query of its own and two copies straddling a bucket
- * boundary in one group commit are still one MO. Resolves after COMMIT; rejects when the store fails.
+ * Accepts an id-less MO through the inbox. Two identical MOs never become one, unless this one is known to be a
+ * redelivery (`redeliveryOf`: the key of the copy whose deliver_sm_resp never went out, see InboundDispatcher):
+ *   - no MO with this content in the window → stored, keyed by content (the current bucket's key);
+ *   - one is stored (this or the previous bucket, checked in the inbox's transaction) → stored as well, with a key
+ *     of its own, `possibleDuplicate: true` and `duplicateOf` the first one's event id: a lost/late ack's
+ *     redelivery and the same words sent again look the same here, so the application decides;
+ *   - `redeliveryOf` → the same event as that copy (stored once).
+ * Resolves after COMMIT; rejects when the store fails.
  */
 export async function acceptContentMo(
   deps: { inbox: Inbox },
@@ -53,7 +64,24 @@ export async function acceptContentMo(
   source: EventSource,
   receivedAt: number,
   windowMs = MO_DEDUP_WINDOW_MS,
-): Promise<AcceptResult> {
+  redeliveryOf?: string,
+): Promise<ContentMoResult> {
+  const at = new Date(receivedAt);
+  if (redeliveryOf !== undefined) {
+    const r = await deps.inbox.accept(makeEventWith(sha256hex, "message.received", redeliveryOf, mo, source, at));
+    return r.stored ? { stored: true, key: redeliveryOf, cursor: r.cursor } : { stored: false, key: redeliveryOf };
+  }
   const { event, previousKey } = contentMoEvent(mo, source, receivedAt, windowMs);
-  return deps.inbox.accept(event, previousKey);
+  const first = await deps.inbox.accept(event, previousKey);
+  if (first.stored) return { stored: true, key: event.dedupKey, cursor: first.cursor };
+  const duplicateOf = eventIdWith(sha256hex, first.previous ? previousKey : event.dedupKey);
+  const key = `${event.dedupKey}:again:${receivedAt}:${crypto.randomUUID()}`;
+  const again = await deps.inbox.accept(makeEventWith(sha256hex, "message.received", key, { ...mo, possibleDuplicate: true, duplicateOf }, source, at));
+  if (!again.stored) throw new Error("a fresh dedup key was found stored"); // cannot happen: the key is new
+  return { stored: true, key, cursor: again.cursor, possibleDuplicateOf: duplicateOf };
+}
+
+/** The hex SHA-256 of an MO's content, as its content dedup key holds it. */
+export function contentHash(mo: Pick<InboundMessage, "from" | "to" | "text">): string {
+  return sha256hex(`${mo.from}\0${mo.to}\0${mo.text}`);
 }

@@ -36,6 +36,7 @@ export function createCoreMetrics(opts: CoreMetricsOptions = {}) {
     rebinds: new Counter({ name: "gsh_rebinds_total", help: "bind attempts after a loss or refusal", labelNames: ["node"], registers }),
     /** Inbound events already stored (same MO/receipt again). */
     dedupHits: new Counter({ name: "gsh_dedup_hits_total", help: "inbound events found already stored", labelNames: ["path"], registers }),
+    possibleDuplicates: new Counter({ name: "gsh_mo_possible_duplicates_total", help: "id-less MOs stored again, marked possibleDuplicate (same content in the window, not a known redelivery)", registers }),
     /** Concatenated MOs delivered: completed, or released incomplete after the parts limit. */
     moGroups: new Counter({ name: "gsh_mo_groups_total", help: "concatenated MOs delivered, by outcome (completed, incomplete)", labelNames: ["outcome"], registers }),
     eventsStored: new Counter({ name: "gsh_events_stored_total", help: "inbound events stored", registers }),

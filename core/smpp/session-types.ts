@@ -13,7 +13,13 @@ export type BindType = "transceiver" | "transmitter" | "receiver";
  * The response is written only once this settles, so resolve after the event is committed.
  * A rejection or throw answers ESME_RX_T_APPN (temporary: the SMSC delivers again).
  */
-export type DeliverHandler = (pdu: DeliverSmPdu) => Promise<number> | number;
+export type DeliverHandler = ((pdu: DeliverSmPdu) => Promise<number> | number) & {
+  /**
+   * Told, after the handler settled, whether its deliver_sm_resp went out: `written` false when the session had
+   * closed first (the SMSC has no answer and must deliver it again: the next copy is a redelivery).
+   */
+  answered?(pdu: DeliverSmPdu, status: number, written: boolean): void;
+};
 
 /** Session settings. Durations in milliseconds of the injected clock. */
 export interface SessionOptions {

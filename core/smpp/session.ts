@@ -396,8 +396,10 @@ export class Session {
     this.#deliversPending++;
     const answer = (status: number) => {
       this.#deliversPending--;
-      // Closed meanwhile: no response; the SMSC redelivers and the inbox dedups.
-      if (this.#state !== "closed") this.#writer!.write({ command: "deliver_sm_resp", status, sequence, messageId: "" });
+      // Closed meanwhile: no response; the SMSC redelivers, and the handler is told so that it knows the copy.
+      const written = this.#state !== "closed";
+      if (written) this.#writer!.write({ command: "deliver_sm_resp", status, sequence, messageId: "" });
+      handler.answered?.(pdu, status, written);
       if (this.#held.length > 0) this.#release();
       if (this.#drained()) this.#drainWaiter?.();
     };

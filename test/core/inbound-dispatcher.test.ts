@@ -25,20 +25,51 @@ async function setup() {
   const inbox = new Inbox(store);
   const correlation = new Correlation({ store, inbox, clock });
   const moParts = new MoParts({ store, clock, dedupWindowMs: 600_000 });
-  const dispatcher = new InboundDispatcher({ correlation, moParts, inbox, clock, moDedupWindowMs: 600_000 });
+  const dispatcher = new InboundDispatcher({ correlation, moParts, inbox, clock, moDedupWindowMs: 600_000, smscAckTimeoutMs: 10_000 });
   const seen: { [K in keyof InboundEvents]?: InboundEvents[K][] } = {};
-  for (const name of ["unusable", "handled", "contentDuplicate"] as const) dispatcher.on(name, (e) => void (seen[name] ??= [] as never[]).push(e as never));
+  for (const name of ["unusable", "handled", "possibleDuplicate", "redelivery"] as const) dispatcher.on(name, (e) => void (seen[name] ??= [] as never[]).push(e as never));
   return { store, dispatcher, seen };
 }
 
-test("an MO: ESME_ROK once stored, a redelivery is a duplicate answered ESME_ROK too", async () => {
+test("an MO: ESME_ROK once stored; the same words on another session after it was answered: stored too, marked", async () => {
   const { store, dispatcher, seen } = await setup();
   const pdu = deliver({ sourceAddr: "4512345678", destinationAddr: "12345", shortMessage: enc("hello dispatcher") });
-  expect(await dispatcher.deliver(node, pdu)).toBe(Status.ESME_ROK);
+  const a = dispatcher.handler(node);
+  expect(await a(pdu)).toBe(Status.ESME_ROK);
+  a.answered!(pdu, Status.ESME_ROK, true);
   expect((await store.eventsAfter(0, 10)).map((e) => e.event.type)).toEqual(["message.received"]);
-  expect(await dispatcher.handler(node)(pdu)).toBe(Status.ESME_ROK);
-  expect(await store.eventsAfter(0, 10)).toHaveLength(1);
+  expect(await dispatcher.handler(node)({ ...pdu, sequence: 7 })).toBe(Status.ESME_ROK);
+  const evs = (await store.eventsAfter(0, 10)).map((e) => e.event);
+  expect(evs).toHaveLength(2);
+  expect(evs[1]!.data).toMatchObject({ possibleDuplicate: true, duplicateOf: evs[0]!.id });
+  expect(seen.possibleDuplicate).toHaveLength(1);
   expect(seen.handled).toEqual([{ kind: "mo", node: "smc1.dc3", outcome: "stored" }, { kind: "mo", node: "smc1.dc3", outcome: "duplicate" }]);
+});
+
+test("a redelivery it can tell is stored once: the same sequence on the same session, or a copy of one whose answer never went out", async () => {
+  const { store, dispatcher, seen } = await setup();
+  const text = (t: string) => deliver({ sourceAddr: "4512345678", destinationAddr: "12345", shortMessage: enc(t) });
+  const a = dispatcher.handler(node);
+  // The same PDU again on the session (our answer was lost): one MO.
+  const p1 = { ...text("again on the session"), sequence: 41 };
+  await a(p1);
+  a.answered!(p1, Status.ESME_ROK, true);
+  await a({ ...p1 });
+  // The session closed before the answer went out: the SMSC delivers it again, on another bind of the other site.
+  const p2 = { ...text("answer never sent"), sequence: 42 };
+  await a(p2);
+  a.answered!(p2, Status.ESME_ROK, false);
+  const other = dispatcher.handler({ ...node, name: "smc1.bos", site: "bos" });
+  await other({ ...p2, sequence: 9 });
+  // …and a third copy after that is not a redelivery any more: marked.
+  await other({ ...p2, sequence: 10 });
+  const evs = (await store.eventsAfter(0, 10)).map((e) => e.event as Extract<(typeof e)["event"], { type: "message.received" }>);
+  expect(evs.map((e) => [e.data.text, e.data.possibleDuplicate])).toEqual([
+    ["again on the session", undefined],
+    ["answer never sent", undefined],
+    ["answer never sent", true],
+  ]);
+  expect(seen.redelivery).toEqual([{ node: "smc1.dc3", how: "same_sequence" }, { node: "smc1.bos", how: "unanswered" }]);
 });
 
 test("a receipt whose MT is unknown is parked (durably) and answered ESME_ROK", async () => {

@@ -27,36 +27,46 @@ for (const name of BACKENDS) {
   describe(`MO content dedup (${name})`, () => {
     const b = backend(name);
     afterAll(() => b.cleanup());
+    const received = async (store: Awaited<ReturnType<typeof b.open>>, text: string) =>
+      (await store.eventsAfter(0, 1000)).flatMap((e) => (e.event.type === "message.received" && e.event.data.text === text ? [e.event] : []));
 
-    test("redelivered in the same or next bucket → duplicate; two buckets later → new", async () => {
+    test("the same words again in the same or next bucket: stored too, marked possibleDuplicate of the first; two buckets later: new", async () => {
       const store = await b.open();
-      const inbox = new Inbox(store);
-      let dups = 0;
-      const deps = { inbox };
-      // The previous-bucket hits, as the dispatcher counts them (`previous` on the result).
-      const acceptContentMo = (...a: Parameters<typeof accept>) => accept(...a).then((r) => (!r.stored && r.previous && dups++, r));
+      const deps = { inbox: new Inbox(store) };
       const w = MO_DEDUP_WINDOW_MS;
       const t0 = Math.floor(1_700_000_000_000 / w) * w + w - 1000; // 1 s before a bucket boundary
-      expect((await acceptContentMo(deps, MO, SRC, t0)).stored).toBe(true);
-      expect((await acceptContentMo(deps, MO, SRC, t0 + 500)).stored).toBe(false); // same bucket: inbox dedup
-      expect((await acceptContentMo(deps, MO, SRC, t0 + 2000)).stored).toBe(false); // next bucket: previous-key check
-      expect(dups).toBe(1);
-      expect((await acceptContentMo(deps, MO, SRC, t0 + 2 * w + 2000)).stored).toBe(true);
+      const first = await accept(deps, MO, SRC, t0);
+      expect(first).toMatchObject({ stored: true });
+      const firstId = eventIdWith(sha256hex, first.key);
+      expect(await accept(deps, MO, SRC, t0 + 500)).toMatchObject({ stored: true, possibleDuplicateOf: firstId }); // same bucket
+      expect(await accept(deps, MO, SRC, t0 + 2000)).toMatchObject({ stored: true, possibleDuplicateOf: firstId }); // next bucket
+      const later = await accept(deps, MO, SRC, t0 + 2 * w + 2000);
+      expect(later.stored && later.possibleDuplicateOf).toBeUndefined();
+      const evs = await received(store, MO.text);
+      expect(evs.map((e) => e.data.possibleDuplicate)).toEqual([undefined, true, true, undefined]);
+      expect(evs.map((e) => e.data.duplicateOf)).toEqual([undefined, firstId, firstId, undefined]);
+      expect(new Set(evs.map((e) => e.id)).size).toBe(4);
     });
 
-    test("copies straddling a bucket boundary in ONE group commit are one MO (checked in the transaction)", async () => {
+    test("a known redelivery (redeliveryOf: the first copy's key) is the same event: stored once", async () => {
       const store = await b.open();
-      let dups = 0;
       const deps = { inbox: new Inbox(store) };
-      const acceptContentMo = (...a: Parameters<typeof accept>) => accept(...a).then((r) => (!r.stored && r.previous && dups++, r));
+      const mo = { ...MO, text: "redelivered" };
+      const first = await accept(deps, mo, SRC, 1_700_000_000_000);
+      expect(await accept(deps, mo, { ...SRC, site: "bos", node: "smc1.bos" }, 1_700_000_030_000, MO_DEDUP_WINDOW_MS, first.key)).toEqual({ stored: false, key: first.key });
+      expect(await received(store, mo.text)).toHaveLength(1);
+    });
+
+    test("copies straddling a bucket boundary in ONE group commit: every one stored, the later ones marked", async () => {
+      const store = await b.open();
+      const deps = { inbox: new Inbox(store) };
       const w = MO_DEDUP_WINDOW_MS;
       const t0 = Math.floor(1_800_000_000_000 / w) * w - 1000;
       const mo = { ...MO, text: "straddle" };
-      const rs = await Promise.all([acceptContentMo(deps, mo, SRC, t0), acceptContentMo(deps, mo, SRC, t0 + 2000), acceptContentMo(deps, mo, SRC, t0 + 3000)]);
-      expect(rs.map((r) => r.stored)).toEqual([true, false, false]);
-      expect(dups).toBe(2);
-      const stored = (await store.eventsAfter(0, 1000)).filter((e) => e.event.type === "message.received" && e.event.data.text === "straddle");
-      expect(stored).toHaveLength(1);
+      const rs = await Promise.all([accept(deps, mo, SRC, t0), accept(deps, mo, SRC, t0 + 2000), accept(deps, mo, SRC, t0 + 3000)]);
+      const firstId = eventIdWith(sha256hex, rs[0]!.key);
+      expect(rs.map((r) => r.stored && r.possibleDuplicateOf)).toEqual([undefined, firstId, firstId]);
+      expect(await received(store, "straddle")).toHaveLength(3);
     });
   });
 }

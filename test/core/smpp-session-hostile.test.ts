@@ -147,3 +147,27 @@ describe("bounded memory from a peer", () => {
     expect(s.state).toBe("bound");
   });
 });
+
+describe("the deliver handler is told whether its answer went out", () => {
+  test("answered in time → written; the peer gone before the commit → not written (the SMSC must deliver it again)", async () => {
+    const smsc = await rawSmsc({ onBound: (c) => c.write(deliverSm(7, "4512345678", "12345", "first")) });
+    const told: [number, number, boolean][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const handler = Object.assign(async () => (++calls === 2 ? (await gate, 0) : 0), {
+      answered: (pdu: { sequence: number }, status: number, written: boolean) => void told.push([pdu.sequence, status, written]),
+    });
+    const s = session(smsc.port, { onDeliver: handler });
+    await s.bind();
+    await until(() => told.length === 1);
+    expect(told[0]).toEqual([7, 0, true]);
+    smsc.conns[0]!.write(deliverSm(8, "4512345678", "12345", "second"));
+    await until(() => calls === 2);
+    smsc.conns[0]!.socket.destroy(); // gone while the handler commits
+    await until(() => s.state === "closed");
+    release();
+    await until(() => told.length === 2);
+    expect(told[1]).toEqual([8, 0, false]);
+  });
+});
