@@ -15,6 +15,8 @@ export interface CallbackJob {
   message_id: string;
   fields: Record<string, string>;
   duplicate: boolean;
+  /** A receipt's state, recorded in the ledger. */
+  state?: string;
 }
 
 /** Posts callbacks and retries them; ledger entries are made per delivery and per attempt. */
@@ -31,7 +33,7 @@ export class CallbackSender {
     const { ledger, now, ids } = this.#ctx;
     const deliveryId = ids.delivery();
     ledger.record(job.type === "receipt" ? "receiptsEmitted" : "mosEmitted", {
-      via: "http", site: job.site, message_id: job.message_id, deliveryId, attempt: 1, duplicate: job.duplicate, at: now(),
+      via: "http", site: job.site, message_id: job.message_id, deliveryId, attempt: 1, duplicate: job.duplicate, at: now(), ...(job.state ? { state: job.state } : {}),
     });
     return this.#attempt(job, deliveryId, 1);
   }

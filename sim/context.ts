@@ -4,13 +4,13 @@ import type { FaultBook } from "./faults.ts";
 import type { Ledger } from "./ledger.ts";
 import type { TimerSet } from "./timers.ts";
 import type { MtDedup } from "./mt-dedup.ts";
-import type { LongMo } from "./types.ts";
+import type { LongMo, ReceiptShares } from "./types.ts";
 
 export interface SimConfig {
   account: { login: string; password: string };
   callbackUrl: string | undefined;
   callbackRetry: { intervalMs: number; retries: number };
-  receipts: { otherSiteShare: number; duplicateShare: number; earlyShare: number; delayMs: number };
+  receipts: Required<ReceiptShares>;
   deliverAckTimeoutMs: number;
   enquireLinkMs: number;
   longMo: LongMo;

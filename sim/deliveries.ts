@@ -25,6 +25,8 @@ export interface Delivery {
   early?: boolean;
   /** An MO part's seq (1-based), recorded in the ledger. */
   part?: number;
+  /** A receipt's state, recorded in the ledger. */
+  state?: string;
   /** Choice preferences, in order: this session, this node (first attempt only), this site. */
   preferSink?: DeliverySink;
   preferNode?: NodeName;
@@ -120,6 +122,7 @@ export class Dispatcher {
       deliveryId: t.id, attempt: t.attempts, duplicate: t.duplicate, at: now(),
       ...(t.early ? { early: true } : {}),
       ...(t.part ? { part: t.part } : {}),
+      ...(t.state ? { state: t.state } : {}),
     };
     ledger.record(t.kind === "receipt" ? "receiptsEmitted" : "mosEmitted", entry);
     const key = `${sink.id}:${seq}`;

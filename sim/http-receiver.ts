@@ -96,6 +96,7 @@ export class HttpReceiver {
     if (mt.receipt) {
       await httpReceipts(this.#ctx, this.#callbacks, {
         site: this.site, messageId: mt.messageId, appId: mt.appId, conversationId: mt.conversationId,
+        segments: mt.textLength > 160 ? Math.ceil(mt.textLength / 153) : 1,
       });
     }
     return { result: 0, status: 200 };

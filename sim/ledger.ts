@@ -28,6 +28,21 @@ export interface DeliveryEmittedEntry {
   message_id: string; deliveryId: string; attempt: number; duplicate: boolean; early?: boolean; at: number;
   /** An MO delivered in parts: this part's seq (1-based). */
   part?: number;
+  /** A receipt's state (ENROUTE, DELIVERED, …). */
+  state?: string;
+}
+/** What the carrier reports for one MT (SMPP: a submit_sm; HTTP: a message_id), decided when it was accepted. */
+export interface ReceiptFateEntry {
+  via: Via;
+  /** SMPP: the SMSC message id; HTTP: the client's message_id. */
+  message_id: string;
+  final: "DELIVERED" | "UNDELIVERABLE" | "EXPIRED" | "REJECTED";
+  errorCode?: string;
+  /** ENROUTE before the final receipt, after it (out of order), or none. */
+  enroute: "none" | "before" | "after";
+  /** Distinct receipts planned (before duplicates). */
+  receipts: number;
+  at: number;
 }
 export interface DeliveryAckedEntry {
   via: Via; site: SiteName; node?: NodeName; sessionId?: number;
@@ -62,6 +77,7 @@ export interface LedgerSnapshot {
   mtRejected: MtRejectedEntry[];
   duplicates: DuplicateEntry[];
   receiptsEmitted: DeliveryEmittedEntry[];
+  receiptFates: ReceiptFateEntry[];
   receiptsAcked: DeliveryAckedEntry[];
   mosEmitted: DeliveryEmittedEntry[];
   mosAcked: DeliveryAckedEntry[];
@@ -78,7 +94,7 @@ export interface LedgerSnapshot {
 
 type ListKey = Exclude<keyof LedgerSnapshot, "activeBinds">;
 const LISTS: readonly ListKey[] = [
-  "mtAccepted", "mtRejected", "duplicates", "receiptsEmitted", "receiptsAcked", "mosEmitted", "mosAcked",
+  "mtAccepted", "mtRejected", "duplicates", "receiptsEmitted", "receiptFates", "receiptsAcked", "mosEmitted", "mosAcked",
   "redeliveries", "abandoned", "callbacksAttempted", "callbacksSucceeded", "binds", "bindAttempts", "connections", "unbinds",
 ];
 
@@ -91,6 +107,7 @@ export class Ledger {
   readonly mtRejected: MtRejectedEntry[] = [];
   readonly duplicates: DuplicateEntry[] = [];
   readonly receiptsEmitted: DeliveryEmittedEntry[] = [];
+  readonly receiptFates: ReceiptFateEntry[] = [];
   readonly receiptsAcked: DeliveryAckedEntry[] = [];
   readonly mosEmitted: DeliveryEmittedEntry[] = [];
   readonly mosAcked: DeliveryAckedEntry[] = [];

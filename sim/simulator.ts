@@ -13,6 +13,7 @@ import { moPartFields } from "./mo-parts.ts";
 import { MtDedup } from "./mt-dedup.ts";
 import { SmscNode } from "./smsc-node.ts";
 import { TimerSet } from "./timers.ts";
+import { DEFAULT_RECEIPTS } from "./receipt-fate.ts";
 import { NODES, SITES } from "./types.ts";
 import type { ConfigPatch, Fault, MoInjection, SimOptions, Simulator, SiteName } from "./types.ts";
 
@@ -27,7 +28,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     account: opts.account ?? { login: "demo", password: "demo" },
     callbackUrl: opts.callbackUrl,
     callbackRetry: opts.callbackRetry ?? { ...GENESYS_CALLBACK_RETRY },
-    receipts: { otherSiteShare: 0, duplicateShare: 0, earlyShare: 0, delayMs: 0, ...opts.receipts },
+    receipts: { ...DEFAULT_RECEIPTS, ...opts.receipts },
     deliverAckTimeoutMs: opts.deliverAckTimeoutMs ?? 10_000,
     enquireLinkMs: opts.enquireLinkMs ?? 30_000,
     longMo: opts.longMo ?? "payload",

@@ -28,7 +28,19 @@ export interface ReceiptShares {
   earlyShare?: number;
   /** Delay before a (non-early) receipt is emitted. */
   delayMs?: number;
+  /** Weights of the final states the carrier reports (default all DELIVERED); see receipt-fate.ts. */
+  mix?: Partial<Record<FinalState, number>>;
+  /** Share of MTs with an ENROUTE receipt before the final one. */
+  enrouteShare?: number;
+  /** Share of those ENROUTE receipts sent after the final one instead (out of order). */
+  lateEnrouteShare?: number;
+  /** Share of SMPP receipts whose text is the carrier's free text, not `id:… stat:…` (the TLVs still say it). */
+  freeTextShare?: number;
 }
+
+/** The final states the simulated carriers report. */
+export type FinalState = (typeof FINAL_STATES)[number];
+export const FINAL_STATES = ["DELIVERED", "UNDELIVERABLE", "EXPIRED", "REJECTED"] as const;
 
 /**
  * How an MO longer than 140 octets is delivered: in the message_payload TLV (one deliver_sm), or as several

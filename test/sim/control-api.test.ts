@@ -66,7 +66,7 @@ describe("ledger", () => {
     expect(snap).toEqual(JSON.parse(JSON.stringify(sim.ledger)));
     expect(Object.keys(snap).sort()).toEqual([
       "abandoned", "activeBinds", "bindAttempts", "binds", "callbacksAttempted", "callbacksSucceeded", "connections", "duplicates",
-      "mosAcked", "mosEmitted", "mtAccepted", "mtRejected", "receiptsAcked", "receiptsEmitted", "redeliveries", "unbinds",
+      "mosAcked", "mosEmitted", "mtAccepted", "mtRejected", "receiptFates", "receiptsAcked", "receiptsEmitted", "redeliveries", "unbinds",
     ]);
     expect(snap.mtAccepted.find((m) => m.message_id === "c-2")).toMatchObject({ site: "bos", textLength: 12, to: MT.phone_number });
     expect(JSON.stringify(snap)).not.toContain("secret words");
