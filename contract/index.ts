@@ -16,3 +16,6 @@ export * from "./emitter.ts";
 export * from "./hex.ts";
 export * from "./digest.ts";
 export * from "./freeze.ts";
+export * from "./http-answer.ts";
+export * from "./problem.ts";
+export * from "./send-answer.ts";

@@ -31,6 +31,16 @@ export const Attempt = z.object({
 });
 export type Attempt = z.infer<typeof Attempt>;
 
+/**
+ * Why a send was rejected, decided where the outcome is made (edge failover, core router), so that the
+ * HTTP answer (send-answer.ts) never re-derives it from result codes:
+ * `throttled` (Genesys result 6, ESME_RTHROTTLED / ESME_RMSGQFUL on every bind: resend later, same id),
+ * `unavailable` (no site or bind could take it now: resend later, same id),
+ * `permanent` (Genesys or the SMSC refused this message: do not resend it unchanged).
+ */
+export const RejectionKind = z.enum(["throttled", "unavailable", "permanent"]);
+export type RejectionKind = z.infer<typeof RejectionKind>;
+
 const common = {
   messageId: z.string(),
   attempts: z.array(Attempt),
@@ -51,11 +61,12 @@ export const SendOutcome = z.discriminatedUnion("status", [
   z.object({
     status: z.literal("rejected"),
     ...common,
+    kind: RejectionKind,
     site: z.string().optional(),
     resultCode: z.number().int().optional(),
     smppStatus: z.number().int().optional(),
     reason: z.string(),
-    /** Set when the rejection is temporary (throttling, no site or bind available). */
+    /** Set when the rejection is temporary (`throttled`, `unavailable`): the Retry-After of the answer. */
     retryAfterSeconds: z.number().int().positive().optional(),
   }),
   z.object({

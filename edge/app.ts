@@ -6,7 +6,6 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { HTTPException } from "hono/http-exception";
 import type { Clock } from "../contract/clock.ts";
 import { describeIssues, type Issue } from "../contract/result.ts";
 import { callerAuth } from "./http/auth.ts";
@@ -23,7 +22,9 @@ import { SendReports } from "./send/send-report.ts";
 import { admission } from "./http/admission.ts";
 import type { Counter } from "./limits/counter.ts";
 import { MemoryCounter } from "./limits/memory-counter.ts";
-import { HttpProblem, problemResponse } from "./http/problem.ts";
+import { toResponse } from "../contract/http-answer.ts";
+import { ProblemError, problemStatus, problemTypeAnswer } from "../contract/problem.ts";
+import { problemOf, problemResponse } from "./http/problem.ts";
 import { STATUS_PAGE } from "./http/status-page.ts";
 
 /** A structured log line; never holds message bodies or secrets. */
@@ -97,7 +98,7 @@ function corsFor(origins: readonly string[]): MiddlewareHandler {
  * every request, turns the body into a JS stream and makes the later `text()` slow.
  */
 function bodyLimitFor(max: number): MiddlewareHandler {
-  const tooLarge = () => { throw new HttpProblem(413, "Payload too large", `the body is over ${max} bytes`); };
+  const tooLarge = () => { throw new ProblemError({ type: "payload-too-large", detail: `the body is over ${max} bytes` }); };
   const streamed = bodyLimit({ maxSize: max, onError: tooLarge });
   return (c, next) => {
     const h = c.req.raw.headers;
@@ -108,20 +109,15 @@ function bodyLimitFor(max: number): MiddlewareHandler {
   };
 }
 
-function toProblem(err: unknown): HttpProblem {
-  if (err instanceof HttpProblem) return err;
-  if (err instanceof HTTPException) return new HttpProblem(err.status, "Error", err.message || "request failed");
-  return new HttpProblem(500, "Internal error", "the edge failed to handle the request");
-}
-
 function withErrors(app: Hono, log: (e: LogEvent) => void): Hono {
   app.onError((err, c) => {
-    const p = toProblem(err);
-    if (p.status >= 500) log({ level: "error", msg: "request failed", status: p.status, path: c.req.path, error: err instanceof Error ? err.message : String(err) });
+    const p = problemOf(err);
+    const status = problemStatus(p);
+    if (status >= 500) log({ level: "error", msg: "request failed", status, path: c.req.path, error: err instanceof Error ? err.message : String(err) });
     // The CORS middleware varies /v1/ answers by Origin; an error answer replaces the prepared headers.
     return problemResponse(p, c.req.path.startsWith("/v1/") ? { vary: "Origin" } : undefined);
   });
-  app.notFound((c) => problemResponse(new HttpProblem(404, "Not found", `no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => problemResponse({ type: "not-found", detail: `no route for ${c.req.method} ${c.req.path}` }));
   return app;
 }
 
@@ -170,6 +166,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ status, sites, at: new Date(clock.now()).toISOString() }, 200, { "cache-control": "no-store" });
   });
 
+  app.get("/problems/:type", (c) => toResponse(problemTypeAnswer(c.req.param("type"))));
   app.get("/", (c) => c.html(STATUS_PAGE));
   return app;
 }
@@ -183,6 +180,6 @@ export function createFailClosedApp(issues: readonly Issue[], log: (e: LogEvent)
   const detail = `the edge is not configured: ${describeIssues(issues)}`;
   const settings = [...new Set(issues.map((i) => i.path))];
   const app = new Hono();
-  app.all("*", () => problemResponse(new HttpProblem(503, "Edge misconfigured", detail, { settings })));
+  app.all("*", () => problemResponse({ type: "misconfigured", detail, extensions: { settings } }));
   return app;
 }

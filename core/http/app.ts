@@ -22,7 +22,7 @@ export function createCoreApp(deps: CoreAppDeps): Hono {
     "/v1/*",
     bodyLimit({
       maxSize,
-      onError: () => problemResponse({ status: 413, type: "body-too-large", title: "Body too large", detail: `at most ${maxSize} bytes` }),
+      onError: () => problemResponse({ type: "payload-too-large", detail: `the body is over ${maxSize} bytes` }),
     }),
   );
   app.use("/v1/*", bearerAuth(deps.token));

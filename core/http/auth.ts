@@ -11,9 +11,7 @@ export function bearerAuth(token: string): MiddlewareHandler {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "");
     if (!m || !timingSafeEqual(digest(m[1]!), expected)) {
       throw new ProblemError({
-        status: 401,
         type: "unauthorized",
-        title: "Unauthorized",
         detail: m ? "bad bearer token" : "missing 'Authorization: Bearer <token>'",
         headers: { "WWW-Authenticate": 'Bearer realm="core"' },
       });

@@ -31,7 +31,7 @@ export function eventRoutes(app: Hono, deps: CoreAppDeps): void {
       r = await deps.inbox.accept(event);
     } catch (err) {
       deps.log?.error("inbox store failed", { err, eventId: event.id });
-      throw new ProblemError({ status: 503, type: "store-unavailable", title: "Store unavailable", detail: "the event was not stored; retry", headers: { "Retry-After": "1" } });
+      throw new ProblemError({ type: "store-unavailable", detail: "the event was not stored; retry", headers: { "Retry-After": "1" } });
     }
     return c.json({ id: event.id, duplicate: !r.stored }, r.stored ? 201 : 200);
   });

@@ -22,7 +22,7 @@ export const CORE_PRINCIPAL = "core";
 export const principalOf = (c: Context): string => c.req.header(PRINCIPAL_HEADER) || CORE_PRINCIPAL;
 
 const unknownMessage = (id: string) =>
-  new ProblemError({ status: 404, type: "not-found", title: "Not found", detail: `no message '${id.slice(0, 64)}' sent by this caller` });
+  new ProblemError({ type: "not-found", detail: `no message '${id.slice(0, 64)}' sent by this caller` });
 
 export function statusOf(r: MessageRecord): MessageStatus {
   const finalState = finalStateOf(r.state);
@@ -55,7 +55,7 @@ export function messageStatusRoutes(app: Hono, deps: CoreAppDeps): void {
       await deps.sendLog.record({ clientMessageId: id, principal: rec.principal, path: rec.path, send: rec.send });
     } catch (err) {
       deps.log?.error("send record store failed", { err, messageId: id });
-      throw new ProblemError({ status: 503, type: "store-unavailable", title: "Store unavailable", detail: "the send was not recorded; retry", headers: { "Retry-After": "1" } });
+      throw new ProblemError({ type: "store-unavailable", detail: "the send was not recorded; retry", headers: { "Retry-After": "1" } });
     }
     return c.body(null, 204);
   });

@@ -1,8 +1,9 @@
 /**
  * Operations routes: GET /v1/binds (per node state; behind the bearer token like all of /v1/*), /metrics (Prometheus text), /healthz (the process
- * answers), /readyz (ready: at least one bind bound and the store answers; 503 problem+json naming what is not).
+ * answers), /problems/<type> (what a problem type means), /readyz (ready: at least one bind bound and the store answers; 503 problem+json naming what is not).
  */
 import type { Hono } from "hono";
+import { problemTypeAnswer, toResponse } from "../../contract/index.ts";
 import { problemResponse } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";
 
@@ -22,11 +23,13 @@ export function opsRoutes(app: Hono, deps: CoreAppDeps): void {
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
+  app.get("/problems/:type", (c) => toResponse(problemTypeAnswer(c.req.param("type"))));
+
   app.get("/readyz", async (c) => {
     const bound = deps.binds.list().filter((b) => b.state === "bound").length;
     const store = await deps.store.ping();
     if (bound > 0 && store) return c.json({ status: "ready", boundBinds: bound, store: "ok" });
     const why = [...(bound === 0 ? ["no bind is bound"] : []), ...(store ? [] : ["the store does not answer"])];
-    return problemResponse({ status: 503, type: "not-ready", title: "Not ready", detail: why.join("; "), extra: { boundBinds: bound, store: store ? "ok" : "down" } });
+    return problemResponse({ type: "not-ready", detail: why.join("; "), extensions: { boundBinds: bound, store: store ? "ok" : "down" } });
   });
 }

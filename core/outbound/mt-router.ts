@@ -4,7 +4,7 @@
  * bind; a submit whose answer never came is `unknown` and is NOT resent (it may have been taken). That an id
  * is sent once is send-once.ts's: the router only routes.
  */
-import { Emitter, type Attempt, type Clock, type Disposable, type OutboundMessage, type SendOutcome } from "../../contract/index.ts";
+import { Emitter, type Attempt, type Clock, type Disposable, type OutboundMessage, type RejectionKind, type SendOutcome } from "../../contract/index.ts";
 import type { NodeBind } from "../binds/node-bind.ts";
 import type { SubmitAnswer } from "../binds/session-port.ts";
 import { classifyStatus, statusName } from "../smpp/status.ts";
@@ -82,6 +82,7 @@ export class MtRouter {
         if (r.kind === "unknown") return { status: "unknown", messageId, attempts, reason: r.reason + part };
         return {
           status: "rejected",
+          kind: r.rejection,
           messageId,
           attempts,
           reason: r.reason + part,
@@ -136,17 +137,17 @@ export class MtRouter {
     attempts: Attempt[],
   ): Promise<
     | { kind: "accepted"; smscMessageId: string; node: string; site: string }
-    | { kind: "rejected"; reason: string; smppStatus?: number; retryAfterSeconds?: number }
+    | { kind: "rejected"; rejection: RejectionKind; reason: string; smppStatus?: number; retryAfterSeconds?: number }
     | { kind: "unknown"; reason: string }
   > {
     const { clock } = this.opts;
     const deadline = clock.now() + this.opts.slotWaitMs;
     const tried = new Set<string>();
     const failed = new Set<string>();
-    let lastError: { reason: string; smppStatus: number } | undefined;
+    let lastError: { rejection: "permanent"; reason: string; smppStatus: number } | undefined;
     for (;;) {
       const bind = this.#pick(tried, failed);
-      if (bind === "none_active") return { kind: "rejected", reason: "no SMSC bind is active", retryAfterSeconds: 5 };
+      if (bind === "none_active") return { kind: "rejected", rejection: "unavailable", reason: "no SMSC bind is active", retryAfterSeconds: 5 };
       if (bind === "all_failed") return { kind: "rejected", ...lastError! };
       if ("resumeAt" in bind) {
         // Every active bind is full, paused or already tried for this segment: wait, bounded, for a slot to
@@ -155,9 +156,9 @@ export class MtRouter {
         const now = clock.now();
         const woke = await this.#slots.wait(Math.min(deadline, bind.resumeAt) - now);
         if (woke === "woken" || (woke === "timeout" && clock.now() < deadline)) continue;
-        if (bind.throttled === undefined) return { kind: "rejected", reason: "every active bind is busy", retryAfterSeconds: 1 };
+        if (bind.throttled === undefined) return { kind: "rejected", rejection: "unavailable", reason: "every active bind is busy", retryAfterSeconds: 1 };
         const retryAfterSeconds = Math.max(1, Math.ceil((bind.resumeAt - clock.now()) / 1000));
-        return { kind: "rejected", reason: `every active bind is throttled: ${statusName(bind.throttled)}`, smppStatus: bind.throttled, retryAfterSeconds };
+        return { kind: "rejected", rejection: "throttled", reason: `every active bind is throttled: ${statusName(bind.throttled)}`, smppStatus: bind.throttled, retryAfterSeconds };
       }
       const t0 = clock.monotonic();
       const r: SubmitAnswer = await bind.session!.submit(sm);
@@ -204,10 +205,10 @@ export class MtRouter {
           }
           record("rejected", r.status);
           const reason = `SMSC rejected the message: ${statusName(r.status)}`;
-          if (cls === "permanent") return { kind: "rejected", reason, smppStatus: r.status };
+          if (cls === "permanent") return { kind: "rejected", rejection: "permanent", reason, smppStatus: r.status };
           // A status with no rule (ESME_RSYSERR, …): the SMSC answered, so it did not take the message;
           // another bind may, and no bind is asked twice.
-          lastError = { reason, smppStatus: r.status };
+          lastError = { rejection: "permanent", reason, smppStatus: r.status };
           failed.add(node);
           continue;
         }

@@ -27,7 +27,7 @@ export class CoreMtSender implements MtSender {
   }
 
   async send(msg: OutboundMessage, messageId: string): Promise<SendOutcome> {
-    if (this.#closed) return { status: "rejected", messageId, attempts: [], reason: "the core is shutting down", retryAfterSeconds: 5 };
+    if (this.#closed) return { status: "rejected", kind: "unavailable", messageId, attempts: [], reason: "the core is shutting down", retryAfterSeconds: 5 };
     const o = await this.o.once.send(msg, messageId, (record) => this.o.router.route(msg, messageId, record));
     this.#events.emit("sent", o);
     return o;

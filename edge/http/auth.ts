@@ -8,7 +8,7 @@
  * server-only is refused (403) when the request carries an `Origin`, i.e. comes from a browser page.
  */
 import type { MiddlewareHandler } from "hono";
-import { HttpProblem } from "./problem.ts";
+import { ProblemError } from "../../contract/problem.ts";
 import { sha256 } from "../../contract/digest.ts";
 import { fromHex, timingSafeEqual } from "./secrets.ts";
 import { setPrincipal, type KeyPrincipal } from "./principal.ts";
@@ -35,7 +35,7 @@ export function callerAuth(o: CallerAuthOptions): MiddlewareHandler {
   const challenge = { "www-authenticate": 'Bearer realm="genesys-sms-ha"' };
   const admit = (k: KnownKey, c: Parameters<MiddlewareHandler>[0], next: () => Promise<void>) => {
     if (k.serverOnly && c.req.raw.headers.has("origin")) {
-      throw new HttpProblem(403, "Forbidden", "this API key is for servers only: a browser must use a short-lived token");
+      throw new ProblemError({ type: "forbidden", detail: "this API key is for servers only: a browser must use a short-lived token" });
     }
     setPrincipal(c, k.principal);
     return next();
@@ -43,7 +43,7 @@ export function callerAuth(o: CallerAuthOptions): MiddlewareHandler {
   return (c, next) => {
     const h = c.req.raw.headers.get("authorization");
     const m = h ? /^Bearer\s+(\S{1,4096})\s*$/i.exec(h) : null;
-    if (!m) throw new HttpProblem(401, "Unauthorized", "send an API key or a token as 'Authorization: Bearer <credential>'", {}, challenge);
+    if (!m) throw new ProblemError({ type: "unauthorized", detail: "send an API key or a token as 'Authorization: Bearer <credential>'", headers: challenge });
     const credential = m[1]!;
     // Not an async function: a remembered key goes straight on, without an extra promise per request.
     const remembered = verified.get(credential);
@@ -51,12 +51,12 @@ export function callerAuth(o: CallerAuthOptions): MiddlewareHandler {
     if (o.tokens && looksLikeJwt(credential)) {
       return o.tokens(credential).then((p) => { setPrincipal(c, p); return next(); });
     }
-    if (looksLikeJwt(credential)) throw new HttpProblem(401, "Unauthorized", "this edge accepts no tokens (none configured): use an API key", {}, challenge);
-    if (credential.length > 512) throw new HttpProblem(401, "Unauthorized", "the API key is not valid", {}, challenge);
+    if (looksLikeJwt(credential)) throw new ProblemError({ type: "unauthorized", detail: "this edge accepts no tokens (none configured): use an API key", headers: challenge });
+    if (credential.length > 512) throw new ProblemError({ type: "unauthorized", detail: "the API key is not valid", headers: challenge });
     return sha256(credential).then((digest) => {
       let hit: KnownKey | undefined;
       for (const k of known) if (timingSafeEqual(digest, k.digest) && !hit) hit = k; // every key compared, whatever matches first
-      if (!hit) throw new HttpProblem(401, "Unauthorized", "the API key is not valid", {}, challenge);
+      if (!hit) throw new ProblemError({ type: "unauthorized", detail: "the API key is not valid", headers: challenge });
       if (verified.size >= REMEMBERED_MAX) verified.clear();
       verified.set(credential, hit);
       return admit(hit, c, next);

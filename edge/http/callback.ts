@@ -11,7 +11,7 @@ import { describeIssues } from "../../contract/result.ts";
 import type { EdgeConfig } from "../config.ts";
 import { sha256 } from "../../contract/digest.ts";
 import { timerPerDeadline } from "../send/deadlines.ts";
-import { HttpProblem } from "./problem.ts";
+import { ProblemError } from "../../contract/problem.ts";
 import { timingSafeEqual } from "./secrets.ts";
 
 export interface CallbackDeps {
@@ -29,7 +29,7 @@ async function readForm(c: Context): Promise<URLSearchParams> {
     return form;
   }
   if (/^application\/x-www-form-urlencoded/i.test(type) || type === "") return new URLSearchParams(await c.req.text());
-  throw new HttpProblem(415, "Unsupported media type", "send the callback as application/x-www-form-urlencoded or multipart/form-data");
+  throw new ProblemError({ type: "unsupported-media-type", detail: "send the callback as application/x-www-form-urlencoded or multipart/form-data" });
 }
 
 export function callbackHandler(d: CallbackDeps) {
@@ -37,10 +37,10 @@ export function callbackHandler(d: CallbackDeps) {
   const eventsUrl = `${d.config.core.url}/v1/events`;
   return async (c: Context): Promise<Response> => {
     if (!timingSafeEqual(await sha256(c.req.param("secret") ?? ""), await expected)) {
-      throw new HttpProblem(403, "Forbidden", "unknown callback secret");
+      throw new ProblemError({ type: "forbidden", detail: "unknown callback secret" });
     }
     const parsed = await parseCallback(await readForm(c), { channel: "http" }, new Date(d.clock.now()));
-    if (!parsed.success) throw new HttpProblem(400, "Invalid callback", describeIssues(parsed.issues), { issues: parsed.issues });
+    if (!parsed.success) throw new ProblemError({ type: "invalid-request", detail: describeIssues(parsed.issues), issues: parsed.issues });
     const event = parsed.output;
 
     const ac = new AbortController();
@@ -57,12 +57,12 @@ export function callbackHandler(d: CallbackDeps) {
       });
       answer = (await res.json().catch(() => ({}))) as { duplicate?: unknown };
     } catch {
-      throw new HttpProblem(503, "Core unavailable", "the core could not be reached; the callback was not stored (retry)", { eventId: event.id }, retry);
+      throw new ProblemError({ type: "core-unavailable", detail: "the core could not be reached; the callback was not stored (retry)", extensions: { eventId: event.id }, headers: retry });
     } finally {
       cancel();
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new HttpProblem(503, "Core did not store the event", `the core answered HTTP ${res.status}; the callback was not stored (retry)`, { eventId: event.id }, retry);
+      throw new ProblemError({ type: "core-unavailable", detail: `the core answered HTTP ${res.status}; the callback was not stored (retry)`, extensions: { eventId: event.id }, headers: retry });
     }
     return c.json({ stored: true, eventId: event.id, type: event.type, duplicate: answer.duplicate === true });
   };

@@ -11,7 +11,7 @@ import { PRINCIPAL_HEADER } from "../../contract/message-status.ts";
 import type { EdgeConfig } from "../config.ts";
 import { timerPerDeadline } from "../send/deadlines.ts";
 import { principalOf, principalName } from "./principal.ts";
-import { HttpProblem } from "./problem.ts";
+import { ProblemError } from "../../contract/problem.ts";
 
 export interface MessageStatusDeps {
   readonly config: EdgeConfig;
@@ -23,8 +23,8 @@ export function messageStatusHandler(d: MessageStatusDeps) {
   return async (c: Context): Promise<Response> => {
     const id = c.req.param("id") ?? "";
     const p = principalOf(c);
-    if (!p) throw new HttpProblem(401, "Unauthorized", "no caller");
-    if (!isClientMessageId(id)) throw new HttpProblem(404, "Not found", `no message '${id.slice(0, 64)}' sent by this caller`);
+    if (!p) throw new ProblemError({ type: "unauthorized", detail: "no caller" });
+    if (!isClientMessageId(id)) throw new ProblemError({ type: "not-found", detail: `no message '${id.slice(0, 64)}' sent by this caller` });
     const ac = new AbortController();
     const cancel = timerPerDeadline(d.clock).after(d.config.core.timeoutMs, () => ac.abort());
     try {
@@ -36,7 +36,7 @@ export function messageStatusHandler(d: MessageStatusDeps) {
       if (res.status !== 200 && res.status !== 404) throw new Error(`core answered ${res.status}`);
       return new Response(body, { status: res.status, headers: { "content-type": res.headers.get("content-type") ?? "application/json", "cache-control": "no-store" } });
     } catch {
-      throw new HttpProblem(503, "Core unavailable", "the core could not be asked about this message; retry", {}, { "retry-after": "1" });
+      throw new ProblemError({ type: "core-unavailable", detail: "the core could not be asked about this message; retry", headers: { "retry-after": "1" } });
     } finally {
       cancel();
     }

@@ -7,13 +7,13 @@ import type { Context } from "hono";
 import type { Clock } from "../../contract/clock.ts";
 import { genesysFormBody } from "../../contract/genesys-http.ts";
 import { CLIENT_MESSAGE_ID_RULE, isClientMessageId, newClientMessageId, parseOutboundMessage } from "../../contract/message.ts";
-import type { SendOutcome } from "../../contract/outcome.ts";
+import { ProblemError } from "../../contract/problem.ts";
+import { sendAnswer } from "../../contract/send-answer.ts";
 import { describeIssues, type Issue } from "../../contract/result.ts";
 import type { EdgeConfig } from "../config.ts";
 import type { Deadlines } from "../send/deadlines.ts";
 import { sendWithFailover } from "../send/failover.ts";
 import type { Defer, HealthBoard } from "../health/board.ts";
-import { HttpProblem } from "./problem.ts";
 import type { Admission } from "./admission.ts";
 import { sendOf } from "../../contract/message-status.ts";
 import type { SendReports } from "../send/send-report.ts";
@@ -32,8 +32,8 @@ export interface MessagesDeps {
   readonly reports?: SendReports;
 }
 
-function invalid(issues: readonly Issue[]): HttpProblem {
-  return new HttpProblem(400, "Invalid message", describeIssues(issues), { issues });
+function invalid(issues: readonly Issue[]): ProblemError {
+  return new ProblemError({ type: "invalid-request", detail: describeIssues(issues), issues });
 }
 
 export function messagesHandler(d: MessagesDeps) {
@@ -75,21 +75,9 @@ export function messagesHandler(d: MessagesDeps) {
     // A plain Response, not c.json: Hono would copy prepared headers into a fresh Headers object first,
     // which on workerd is a measurable share of the hot path. For a server caller Vary is set here, not by
     // the CORS middleware (app.ts); for a browser the middleware adds its headers, Vary included, itself.
-    if (outcome.status === "accepted") {
-      const headers: Record<string, string> = { "content-type": "application/json", "idempotency-key": messageId };
-      if (!c.req.raw.headers.has("origin")) headers.vary = "Origin";
-      return new Response(JSON.stringify(outcome), { status: 200, headers });
-    }
-    throw problemFor(outcome);
+    // Every outcome is answered, not thrown: the mapping is the contract's (send-answer.ts).
+    const answer = sendAnswer(outcome);
+    if (!c.req.raw.headers.has("origin")) answer.headers.vary = "Origin";
+    return new Response(answer.body, answer);
   };
-}
-
-/** A send that did not end in `accepted`, as an HTTP problem carrying the outcome. */
-function problemFor(o: Exclude<SendOutcome, { status: "accepted" }>): HttpProblem {
-  const headers: Record<string, string> = { "idempotency-key": o.messageId };
-  if (o.status === "unknown") return new HttpProblem(502, "Outcome unknown", o.reason, { outcome: o }, headers);
-  if (o.retryAfterSeconds !== undefined) headers["retry-after"] = String(o.retryAfterSeconds);
-  if (o.resultCode === 6) return new HttpProblem(429, "Throttled", `Genesys asks to resubmit later (result 6); retry after ${o.retryAfterSeconds} s`, { outcome: o }, headers);
-  if (o.resultCode !== undefined) return new HttpProblem(422, "Rejected by Genesys", `Genesys refused the message: ${o.reason}; do not resend it unchanged`, { outcome: o }, headers);
-  return new HttpProblem(503, "No Genesys site available", `${o.reason}; retry after ${o.retryAfterSeconds} s`, { outcome: o }, headers);
 }

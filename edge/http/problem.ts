@@ -1,31 +1,22 @@
 /**
- * The edge's one error type and its wire form. Handlers throw `HttpProblem` for anything a caller must be
- * told; `app.onError` turns it (and any other fault) into `application/problem+json` in one place.
+ * The edge's error answers: handlers and middleware throw the contract's `ProblemError` for anything a
+ * caller must be told; `app.onError` (app.ts) turns it, Hono's HTTPException and any other fault into the
+ * one problem+json scheme (contract/problem.ts) here.
  */
+import { HTTPException } from "hono/http-exception";
+import { toResponse } from "../../contract/http-answer.ts";
+import { ProblemError, problemAnswer, problemForStatus, type Problem } from "../../contract/problem.ts";
 
-/** Extra members of a problem document (RFC 9457 allows them), e.g. the send outcome. */
-export type ProblemExtras = Record<string, unknown>;
-
-/** An error with an HTTP status, a human `detail`, optional extra members and headers (Retry-After). */
-export class HttpProblem extends Error {
-  override readonly name = "HttpProblem";
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string,
-    readonly extras: ProblemExtras = {},
-    readonly headers: Record<string, string> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(detail, options);
+/** The problem an error stands for: its own, an HTTPException's status, else a 500 that leaks nothing. */
+export function problemOf(err: unknown): Problem {
+  if (err instanceof ProblemError) return err.problem;
+  if (err instanceof HTTPException) {
+    const challenge = err.res?.headers.get("www-authenticate");
+    return problemForStatus(err.status, err.message || `HTTP ${err.status}`, challenge ? { "www-authenticate": challenge } : undefined);
   }
+  return { type: "internal-error", detail: "the edge failed to handle the request" };
 }
 
-/** The problem+json response for a problem. `type` names the status, so callers can branch on it. */
-export function problemResponse(p: HttpProblem, headers?: Record<string, string>): Response {
-  const body = { type: `about:blank`, title: p.title, status: p.status, detail: p.detail, ...p.extras };
-  return new Response(JSON.stringify(body), {
-    status: p.status,
-    headers: { "content-type": "application/problem+json", ...p.headers, ...headers },
-  });
+export function problemResponse(p: Problem, headers?: Record<string, string>): Response {
+  return toResponse(problemAnswer(p), headers);
 }

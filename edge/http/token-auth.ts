@@ -12,7 +12,7 @@ import { sha256 } from "../../contract/digest.ts";
 import { toGenesysDigits } from "../../contract/phone.ts";
 import type { TokenSettings } from "../config.ts";
 import type { TokenPrincipal, TokenScope } from "./principal.ts";
-import { HttpProblem } from "./problem.ts";
+import { ProblemError } from "../../contract/problem.ts";
 
 /** Does a bearer credential look like a JWT (three base64url parts, a JSON header)? API keys never start `eyJ`. */
 export const looksLikeJwt = (s: string): boolean => s.startsWith("eyJ") && s.split(".").length === 3;
@@ -20,7 +20,7 @@ export const looksLikeJwt = (s: string): boolean => s.startsWith("eyJ") && s.spl
 export type TokenVerifier = (token: string) => Promise<TokenPrincipal>;
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="genesys-sms-ha", error="invalid_token"' };
-const unauthorized = (detail: string) => new HttpProblem(401, "Unauthorized", detail, {}, CHALLENGE);
+const unauthorized = (detail: string) => new ProblemError({ type: "unauthorized", detail, headers: CHALLENGE });
 
 const MAX_SCOPE_ENTRIES = 100;
 const SCOPE_TO = /^\+?[1-9]\d{0,14}\*?$/;
@@ -53,8 +53,8 @@ function scopeOf(p: JWTPayload): TokenScope {
 }
 
 /** jose's refusals as what the caller is told. Key-set fetch failures are ours, not the caller's: 503. */
-function refusal(err: unknown): HttpProblem {
-  if (err instanceof HttpProblem) return err;
+function refusal(err: unknown): ProblemError {
+  if (err instanceof ProblemError) return err;
   if (err instanceof errors.JWTExpired) return unauthorized("the token has expired");
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === "aud") return unauthorized("the token is not for this audience (aud)");
@@ -66,7 +66,7 @@ function refusal(err: unknown): HttpProblem {
   if (err instanceof errors.JOSEAlgNotAllowed) return unauthorized("the token's algorithm is not accepted");
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) return unauthorized("no configured key matches the token (kid/alg)");
   if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || err instanceof TypeError) {
-    return new HttpProblem(503, "Token keys unavailable", "the edge could not fetch the keys to verify tokens; retry shortly", {}, { "retry-after": "5" });
+    return new ProblemError({ type: "token-keys-unavailable", detail: "the edge could not fetch the keys to verify tokens; retry shortly", headers: { "retry-after": "5" } });
   }
   if (err instanceof errors.JOSEError) return unauthorized("the token is malformed");
   return unauthorized("the token is malformed");

@@ -4,9 +4,9 @@
  */
 import type { OutboundMessage } from "../../contract/message.ts";
 import type { TokenScope } from "./principal.ts";
-import { HttpProblem } from "./problem.ts";
+import { ProblemError } from "../../contract/problem.ts";
 
-const forbidden = (claim: string, detail: string) => new HttpProblem(403, "Outside the token's scope", detail, { claim });
+const forbidden = (claim: string, detail: string) => new ProblemError({ type: "outside-scope", detail, extensions: { claim } });
 
 export function checkScope(scope: TokenScope, msg: OutboundMessage): void {
   if (scope.senders && !scope.senders.has(msg.sender)) throw forbidden("senders", "the token does not allow this sender");

@@ -7,7 +7,7 @@
 import type { Clock } from "../../contract/clock.ts";
 import type { OutboundMessage } from "../../contract/message.ts";
 import type { Principal } from "../http/principal.ts";
-import { HttpProblem } from "../http/problem.ts";
+import { ProblemError } from "../../contract/problem.ts";
 import { windowAt, type Counter, type Decision, type Window } from "./counter.ts";
 
 /** A configured limit: `limit` sends per `windowS` seconds. */
@@ -31,15 +31,15 @@ const DETAIL: Record<LimitName, string> = {
   max_sends: "the token has used all its sends (max_sends)",
 };
 
-function tooMany(name: LimitName, limit: number, w: Window, nowS: number): HttpProblem {
+function tooMany(name: LimitName, limit: number, w: Window, nowS: number): ProblemError {
   const resetS = Math.max(1, Math.ceil(w.end - nowS));
   const windowS = w.end - w.start;
   const detail = name === "max_sends" ? DETAIL[name] : `${DETAIL[name]}: at most ${limit} in ${windowS} s; retry after ${resetS} s`;
-  return new HttpProblem(429, "Too many requests", detail, { limit: name }, {
+  return new ProblemError({ type: "rate-limited", detail, extensions: { limit: name }, headers: {
     "retry-after": String(resetS),
     "ratelimit-policy": `"${name}";q=${limit};w=${windowS}`,
     ratelimit: `"${name}";r=0;t=${resetS}`,
-  });
+  } });
 }
 
 /** The hits this send makes, in order; the first refusal wins. Returns undefined when none applies (no promise). */

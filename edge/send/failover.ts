@@ -87,9 +87,9 @@ export async function sendWithFailover(i: FailoverInput): Promise<SendOutcome> {
       case "duplicate":
         return { status: "accepted", messageId, attempts, site: t.name, resultCode: r.resultCode!, deduplicated: r.outcome === "duplicate" };
       case "rejected":
-        return { status: "rejected", messageId, attempts, site: t.name, resultCode: r.resultCode!, reason: r.error ?? "rejected by Genesys" };
+        return { status: "rejected", kind: "permanent", messageId, attempts, site: t.name, resultCode: r.resultCode!, reason: r.error ?? "rejected by Genesys" };
       case "throttled":
-        return { status: "rejected", messageId, attempts, site: t.name, resultCode: r.resultCode!, reason: "throttled by Genesys", retryAfterSeconds: i.throttleRetryAfterS };
+        return { status: "rejected", kind: "throttled", messageId, attempts, site: t.name, resultCode: r.resultCode!, reason: "throttled by Genesys", retryAfterSeconds: i.throttleRetryAfterS };
       case "refused":
         break; // never delivered: next target at once
       default:
@@ -105,7 +105,7 @@ export async function sendWithFailover(i: FailoverInput): Promise<SendOutcome> {
   const retryAfterSeconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
   const tried = attempts.some((a) => a.outcome !== "skipped");
   return {
-    status: "rejected", messageId, attempts, retryAfterSeconds,
+    status: "rejected", kind: "unavailable", messageId, attempts, retryAfterSeconds,
     reason: tried ? "no Genesys site could be reached" : "every Genesys site is known to be down",
   };
 }

@@ -54,7 +54,7 @@ const cases: Record<string, (i: number) => Response | Promise<Response>> = {
 
 for (const [name, run] of Object.entries(cases)) {
   const r = await run(0);
-  if (r.status !== 200) throw new Error(`${name}: HTTP ${r.status} ${await r.text()}`);
+  if (!r.ok) throw new Error(`${name}: HTTP ${r.status} ${await r.text()}`);
 }
 const times: Record<string, number[]> = {};
 for (let round = 0; round < ROUNDS; round++) {

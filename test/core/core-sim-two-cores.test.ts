@@ -98,7 +98,8 @@ describe("two cores on one PostgreSQL schema", () => {
     const accepted = sim.ledger.mtAccepted.filter((m) => m.at >= t0 && m.via === "smpp");
     expect(accepted).toHaveLength(ids.length);
     for (const [x, y] of answers) {
-      expect([x!.status, y!.status].sort()).toEqual([200, 202]); // 202 sent, 200 the first outcome again
+      expect([x!.status, y!.status]).toEqual([202, 202]);
+      expect([x!.json.deduplicated, y!.json.deduplicated].sort()).toEqual([false, true]); // one sent, one the first outcome again
       expect(x!.json.smscMessageIds).toEqual(y!.json.smscMessageIds);
     }
     // Every claim was given back: any core could take each id now.

@@ -3,6 +3,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { AUTH, coreApp } from "./helpers/core-app.ts";
 import { mo } from "./helpers/events.ts";
+import { answerShape, EXPECTED_ANSWERS, expectedProblem, problemShape, type OutcomeCase } from "../contract/answer-shapes.ts";
+import type { SendOutcome } from "../../contract/index.ts";
 
 const json = (body: unknown, headers: Record<string, string> = AUTH) => ({
   method: "POST",
@@ -20,8 +22,7 @@ for (const name of BACKENDS) {
       const { app } = coreApp(await b.open());
       for (const headers of [{}, { Authorization: "Bearer nope" }, { Authorization: "Basic x" }] as Record<string, string>[]) {
         const r = await app.request("/v1/messages", json(MT, headers));
-        expect(r.status).toBe(401);
-        expect(r.headers.get("content-type")).toBe("application/problem+json");
+        expect(problemShape(r.status, r.headers, await r.json())).toEqual(expectedProblem(401, "unauthorized"));
         expect(r.headers.get("www-authenticate")).toContain("Bearer");
       }
       expect((await app.request("/v1/events")).status).toBe(401);
@@ -31,20 +32,36 @@ for (const name of BACKENDS) {
     test("POST /v1/messages: bad input → 400 naming every issue; not JSON → 400; too big → 413", async () => {
       const { app, sender } = coreApp(await b.open());
       const r = await app.request("/v1/messages", json({ to: "nope", text: "", extra: 1 }));
-      expect(r.status).toBe(400);
-      expect(r.headers.get("content-type")).toBe("application/problem+json");
       const p = (await r.json()) as { status: number; issues: { path: string }[] };
-      expect(p.status).toBe(400);
+      expect(problemShape(r.status, r.headers, p)).toEqual(expectedProblem(400, "invalid-request"));
       const paths = p.issues.map((i) => i.path);
       for (const k of ["to", "sender", "text"]) expect(paths).toContain(k);
       expect((await app.request("/v1/messages", json("{nope"))).status).toBe(400);
-      expect((await app.request("/v1/messages", json({ ...MT, text: "x".repeat(70_000) }))).status).toBe(413);
+      const big = await app.request("/v1/messages", json({ ...MT, text: "x".repeat(70_000) }));
+      expect(problemShape(big.status, big.headers, await big.json())).toEqual(expectedProblem(413, "payload-too-large"));
       expect((await app.request("/v1/messages", json(MT, { ...AUTH, "Idempotency-Key": "bad key!" }))).status).toBe(400);
       expect((await app.request("/v1/messages", json({ ...MT, clientMessageId: "a" }, { ...AUTH, "Idempotency-Key": "b" }))).status).toBe(400);
       expect(sender.calls).toEqual([]);
     });
 
-    test("POST /v1/messages: outcomes → 202 / 200 / 429 / 503 / 422 / 202 unknown; message id from header, body or generated", async () => {
+    test("POST /v1/messages: each outcome gets the same answer as on the edge (answer-shapes.ts)", async () => {
+      const { app, sender } = coreApp(await b.open());
+      const outcomes: Record<OutcomeCase, (messageId: string) => SendOutcome> = {
+        accepted: (messageId) => ({ status: "accepted", messageId, attempts: [], site: "dc3", node: "smc1.dc3", resultCode: 0, deduplicated: false, smscMessageIds: ["a1"] }),
+        deduplicated: (messageId) => ({ status: "accepted", messageId, attempts: [], site: "dc3", node: "smc1.dc3", resultCode: 0, deduplicated: true, smscMessageIds: ["a1"] }),
+        throttled: (messageId) => ({ status: "rejected", kind: "throttled", messageId, attempts: [], smppStatus: 0x58, reason: "every active bind is throttled: ESME_RTHROTTLED", retryAfterSeconds: 1 }),
+        unavailable: (messageId) => ({ status: "rejected", kind: "unavailable", messageId, attempts: [], reason: "no SMSC bind is active", retryAfterSeconds: 5 }),
+        permanent: (messageId) => ({ status: "rejected", kind: "permanent", messageId, attempts: [], smppStatus: 0x0b, reason: "SMSC rejected the message: ESME_RINVDSTADR" }),
+        unknown: (messageId) => ({ status: "unknown", messageId, attempts: [], reason: "no submit_sm_resp from smc1.dc3 in time" }),
+      };
+      for (const [name, next] of Object.entries(outcomes) as [OutcomeCase, (id: string) => SendOutcome][]) {
+        sender.next = next;
+        const r = await app.request("/v1/messages", json(MT, { ...AUTH, "Idempotency-Key": `shape-${name}` }));
+        expect({ name, ...answerShape(r.status, r.headers, await r.json()) }).toEqual({ name, ...EXPECTED_ANSWERS[name] });
+      }
+    });
+
+    test("POST /v1/messages: outcomes → 202 / 202 deduplicated / 429 / 503 / 422 / 502 unknown; message id from header, body or generated", async () => {
       const { app, sender } = coreApp(await b.open());
       let r = await app.request("/v1/messages", json(MT, { ...AUTH, "Idempotency-Key": "k-1" }));
       expect(r.status).toBe(202);
@@ -56,19 +73,19 @@ for (const name of BACKENDS) {
       expect(sender.calls[0]!.to).toBe("12025550100"); // normalised by the contract
 
       sender.next = (messageId) => ({ status: "accepted", messageId, attempts: [], site: "dc3", resultCode: 7, deduplicated: true });
-      expect((await app.request("/v1/messages", json(MT))).status).toBe(200);
-      sender.next = (messageId) => ({ status: "rejected", messageId, attempts: [], reason: "no bind is bound", retryAfterSeconds: 5 });
+      expect((await app.request("/v1/messages", json(MT))).status).toBe(202);
+      sender.next = (messageId) => ({ status: "rejected", kind: "unavailable", messageId, attempts: [], reason: "no bind is bound", retryAfterSeconds: 5 });
       r = await app.request("/v1/messages", json(MT));
       expect([r.status, r.headers.get("retry-after"), r.headers.get("content-type")]).toEqual([503, "5", "application/problem+json"]);
       expect(((await r.json()) as { outcome: { reason: string } }).outcome.reason).toBe("no bind is bound");
-      sender.next = (messageId) => ({ status: "rejected", messageId, attempts: [], smppStatus: 0x58, reason: "ESME_RTHROTTLED", retryAfterSeconds: 1 });
+      sender.next = (messageId) => ({ status: "rejected", kind: "throttled", messageId, attempts: [], smppStatus: 0x58, reason: "ESME_RTHROTTLED", retryAfterSeconds: 1 });
       expect((await app.request("/v1/messages", json(MT))).status).toBe(429);
-      sender.next = (messageId) => ({ status: "rejected", messageId, attempts: [], smppStatus: 0x0b, reason: "ESME_RINVDSTADR" });
+      sender.next = (messageId) => ({ status: "rejected", kind: "permanent", messageId, attempts: [], smppStatus: 0x0b, reason: "ESME_RINVDSTADR" });
       expect((await app.request("/v1/messages", json(MT))).status).toBe(422);
       sender.next = (messageId) => ({ status: "unknown", messageId, attempts: [], reason: "no submit_sm_resp" });
       r = await app.request("/v1/messages", json(MT));
-      expect(r.status).toBe(202);
-      expect(((await r.json()) as { status: string }).status).toBe("unknown");
+      expect([r.status, r.headers.get("content-type")]).toEqual([502, "application/problem+json"]);
+      expect(((await r.json()) as { outcome: { status: string } }).outcome.status).toBe("unknown");
       sender.next = () => {
         throw new Error("router bug");
       };
@@ -139,7 +156,11 @@ for (const name of BACKENDS) {
     test("unknown route → 404 problem+json", async () => {
       const { app } = coreApp(await b.open());
       const r = await app.request("/nope");
-      expect([r.status, r.headers.get("content-type")]).toEqual([404, "application/problem+json"]);
+      expect(problemShape(r.status, r.headers, await r.json())).toEqual(expectedProblem(404, "not-found"));
+      const t = await app.request("/problems/outcome-unknown");
+      expect([t.status, await t.json()]).toEqual([200, expect.objectContaining({ type: "/problems/outcome-unknown", status: 502, title: "Outcome unknown" })]);
+      const none = await app.request("/problems/nope");
+      expect(problemShape(none.status, none.headers, await none.json())).toEqual(expectedProblem(404, "not-found"));
     });
   });
 }

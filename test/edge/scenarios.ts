@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair, type CryptoKey } from "jose";
 import { mintEdgeToken } from "../../contract/edge-token.ts";
 import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { TEST_TOKEN_SECRET, ALLOWED_ORIGIN, CALLBACK_SECRET, CORE_TOKEN, edgeEnv, GENESYS_ACCOUNT, keyHash, startFakeCore, TEST_KEY, type FakeCore, type RunningEdge } from "./harness.ts";
+import { answerShape, EXPECTED_ANSWERS, expectedProblem, problemShape } from "../contract/answer-shapes.ts";
 
 const COOLDOWN_MS = 1500;
 const MSG = { to: "+12025550100", sender: "12345", text: "hello" };
@@ -39,7 +40,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       await sim.settled();
       await new Promise((r) => setTimeout(r, COOLDOWN_MS + 50));
       const r = await send(MSG, { "idempotency-key": key("recover") });
-      expect(r.status).toBe(200);
+      expect(r.status).toBe(202);
       expect(r.body.site).toBe("dc3");
     }
 
@@ -62,7 +63,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
     it("sends through the primary when it is healthy, under the caller's Idempotency-Key", async () => {
       const id = key("healthy");
       const r = await send(MSG, { "idempotency-key": id });
-      expect(r.status).toBe(200);
+      expect(answerShape(r.status, r.headers, r.body)).toEqual(EXPECTED_ANSWERS.accepted);
       expect(r.body).toMatchObject({ status: "accepted", site: "dc3", messageId: id, resultCode: 0, deduplicated: false });
       expect(r.body.attempts).toHaveLength(1);
       expect(r.headers.get("idempotency-key")).toBe(id);
@@ -71,7 +72,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
 
     it("generates a message id when the caller gives none", async () => {
       const r = await send(MSG);
-      expect(r.status).toBe(200);
+      expect(r.status).toBe(202);
       expect(r.body.messageId).toMatch(/^m-/);
       expect(accepted(r.body.messageId)).toHaveLength(1);
     });
@@ -80,7 +81,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       sim.addFault({ target: "dc3", kind: "down" });
       await sim.settled();
       const first = await send(MSG, { "idempotency-key": key("refused") });
-      expect(first.status).toBe(200);
+      expect(first.status).toBe(202);
       expect(first.body.site).toBe("bos");
       expect(first.body.attempts.map((a: any) => a.site)).toEqual(["dc3", "bos"]);
       // workerd reports a refused connect as "connection lost", which the edge must treat as ambiguous.
@@ -100,7 +101,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       sim.addFault({ target: "dc3", kind: "partition" });
       const id = key("partition");
       const r = await send(MSG, { "idempotency-key": id });
-      expect(r.status).toBe(200);
+      expect(r.status).toBe(202);
       expect(r.body).toMatchObject({ status: "accepted", site: "bos", messageId: id });
       expect(r.body.attempts[0]).toMatchObject({ site: "dc3", outcome: "timeout" });
       expect(accepted(id)).toMatchObject([{ site: "bos" }]);
@@ -111,7 +112,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       sim.addFault({ target: "dc3", kind: "latency", ms: 2500, count: 1 });
       const id = key("late");
       const r = await send(MSG, { "idempotency-key": id });
-      expect(r.status).toBe(200);
+      expect(answerShape(r.status, r.headers, r.body)).toEqual(EXPECTED_ANSWERS.deduplicated);
       expect(r.body).toMatchObject({ status: "accepted", site: "bos", resultCode: 7, deduplicated: true });
       expect(r.body.attempts.map((a: any) => a.outcome)).toEqual(["timeout", "duplicate"]);
       expect(accepted(id)).toMatchObject([{ site: "dc3" }]);
@@ -132,7 +133,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       sim.addFault({ target: "dc3", kind: "result", result: 98, count: 1 });
       const id = key("98");
       const r = await send(MSG, { "idempotency-key": id });
-      expect(r.status).toBe(200);
+      expect(r.status).toBe(202);
       expect(r.body).toMatchObject({ status: "accepted", site: "bos", messageId: id });
       expect(r.body.attempts.map((a: any) => [a.site, a.outcome, a.resultCode])).toEqual([["dc3", "internal_error", 98], ["bos", "accepted", 0]]);
       expect(sim.ledger.mtRejected.filter((e) => e.message_id === id)).toMatchObject([{ site: "dc3", result: 98 }]);
@@ -160,7 +161,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
         sim.addFault({ target: "dc3", kind: "latency", ms: 1500, count: 1 }); // taken at once, answered after the 1 s timeout
         const id = key("same-site");
         const { status, body } = await send(MSG, { "idempotency-key": id }, own);
-        expect(status).toBe(200);
+        expect(status).toBe(202);
         expect(body).toMatchObject({ status: "accepted", site: "dc3", resultCode: 7, deduplicated: true });
         expect(body.attempts.map((a: any) => `${a.site}:${a.outcome}`)).toEqual(["dc3:timeout", "dc3:duplicate"]);
         expect(accepted(id)).toMatchObject([{ site: "dc3" }]);
@@ -178,7 +179,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       try {
         const id = key("single");
         const { status, body } = await send(MSG, { "idempotency-key": id }, single);
-        expect(status).toBe(200);
+        expect(status).toBe(202);
         expect(body).toMatchObject({ status: "accepted", site: "dns", messageId: id, attempts: [{ site: "dns", outcome: "accepted" }] });
         expect(accepted(id)).toMatchObject([{ site: "bos" }]);
         const health = await (await fetch(`${single.url}/v1/health`)).json();
@@ -188,12 +189,25 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       }
     });
 
+    it("no site confirms (a 5xx from both): 502 outcome-unknown with the id to resend under; the resend is taken once", async () => {
+      sim.addFault({ target: "dc3", kind: "http_error", status: 500, count: 1 });
+      sim.addFault({ target: "bos", kind: "http_error", status: 500, count: 1 });
+      const id = key("unknown");
+      const r = await send(MSG, { "idempotency-key": id });
+      expect(answerShape(r.status, r.headers, r.body)).toEqual(EXPECTED_ANSWERS.unknown);
+      expect(r.body.outcome.attempts.map((a: any) => `${a.site}:${a.outcome}`)).toEqual(["dc3:http_error", "bos:http_error"]);
+      const again = await send(MSG, { "idempotency-key": r.headers.get("idempotency-key")! });
+      expect(again.status).toBe(202);
+      expect(accepted(id)).toHaveLength(1);
+      await backOnPrimary();
+    });
+
     it("throttling (6) → 429 with Retry-After, not retried elsewhere", async () => {
       sim.addFault({ target: "dc3", kind: "throttle", count: 1 });
       const id = key("throttle");
       const r = await send(MSG, { "idempotency-key": id });
       expect(r.status).toBe(429);
-      expect(r.headers.get("content-type")).toContain("application/problem+json");
+      expect(answerShape(r.status, r.headers, r.body)).toEqual(EXPECTED_ANSWERS.throttled);
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
       expect(r.body.outcome).toMatchObject({ status: "rejected", resultCode: 6, site: "dc3" });
       expect(r.body.outcome.attempts).toHaveLength(1);
@@ -204,6 +218,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       sim.addFault({ target: "dc3", kind: "result", result: 4, count: 1 });
       const r = await send(MSG, { "idempotency-key": key("client-error") });
       expect(r.status).toBe(422);
+      expect(answerShape(r.status, r.headers, r.body)).toEqual(EXPECTED_ANSWERS.permanent);
       expect(r.body.outcome).toMatchObject({ status: "rejected", resultCode: 4 });
       expect(r.body.outcome.attempts).toHaveLength(1);
     });
@@ -216,6 +231,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       expect([502, 503]).toContain(first.status); // 502 on workerd, where a refused connect reads as ambiguous
       const r = await send(MSG, { "idempotency-key": key("both-2") });
       expect(r.status).toBe(503);
+      expect(answerShape(r.status, r.headers, r.body)).toEqual(EXPECTED_ANSWERS.unavailable);
       expect(r.ms).toBeLessThan(250); // no attempt was made (below): the bound only catches waiting on a dead site
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(r.body.outcome.attempts.map((a: any) => a.outcome)).toEqual(["skipped", "skipped"]);
@@ -236,6 +252,8 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       const page = await fetch(`${edge.url}/`);
       expect(page.headers.get("content-type")).toContain("text/html");
       expect(await page.text()).toContain("v1/health");
+      const type = await fetch(`${edge.url}/problems/outcome-unknown`);
+      expect([type.status, await type.json()]).toEqual([200, expect.objectContaining({ type: "/problems/outcome-unknown", status: 502, title: "Outcome unknown" })]);
     });
 
     it("each send is told to the core after the answer (a failed report is retried); GET /v1/messages/:id asks it for this caller only", async () => {
@@ -247,7 +265,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       const id = key("status");
       core.sendAnswers.push(503); // the first report fails: the edge tries again
       const r = await send(MSG, { "idempotency-key": id });
-      expect(r.status).toBe(200);
+      expect(r.status).toBe(202);
       await until(() => core.sends.filter((x) => x.id === id).length === 2);
       const told = core.sends.filter((x) => x.id === id);
       expect(told.map((x) => [x.auth, x.principal])).toEqual([[`Bearer ${CORE_TOKEN}`, me], [`Bearer ${CORE_TOKEN}`, me]]);
@@ -285,8 +303,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
 
       core.mode = 500;
       const down = await post();
-      expect(down.status).toBe(503);
-      expect(down.headers.get("content-type")).toContain("application/problem+json");
+      expect(problemShape(down.status, down.headers, await down.json())).toEqual(expectedProblem(503, "core-unavailable"));
       core.mode = 201;
 
       const bad = await post(CALLBACK_SECRET, "type=receipt&message_state=9");
@@ -297,19 +314,19 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
 
     it("callers need a valid API key", async () => {
       const none = await fetch(`${edge.url}/v1/messages`, { method: "POST", body: JSON.stringify(MSG) });
-      expect(none.status).toBe(401);
-      expect(none.headers.get("content-type")).toContain("application/problem+json");
+      expect(problemShape(none.status, none.headers, await none.json())).toEqual(expectedProblem(401, "unauthorized"));
+      expect(none.headers.get("www-authenticate")).toContain("Bearer");
       const wrong = await send(MSG, { authorization: "Bearer not-the-key" });
-      expect(wrong.status).toBe(401);
+      expect(problemShape(wrong.status, wrong.headers, wrong.body)).toEqual(expectedProblem(401, "unauthorized"));
     });
 
     it(`short-lived tokens verify in ${runtime}: HS256 and EdDSA; expired or tampered → 401, out of scope → 403, nothing sent`, async () => {
       const hs = (o: Partial<Parameters<typeof mintEdgeToken>[1]> = {}) => mintEdgeToken({ alg: "HS256", secret: TEST_TOKEN_SECRET }, { sub: "user-7", ...o });
       const byHs = key("token-hs");
-      expect((await send(MSG, { authorization: `Bearer ${await hs()}`, "idempotency-key": byHs })).status).toBe(200);
+      expect((await send(MSG, { authorization: `Bearer ${await hs()}`, "idempotency-key": byHs })).status).toBe(202);
       const byEd = key("token-ed");
       const edToken = await mintEdgeToken({ alg: "EdDSA", privateKey: edKey, kid: "ed-1" }, { sub: "user-7", scope: { to: ["+1202*"], senders: ["12345"] } });
-      expect((await send(MSG, { authorization: `Bearer ${edToken}`, "idempotency-key": byEd })).status).toBe(200);
+      expect((await send(MSG, { authorization: `Bearer ${edToken}`, "idempotency-key": byEd })).status).toBe(202);
       expect([...accepted(byHs), ...accepted(byEd)]).toHaveLength(2);
       const refused = key("token-refused");
       const expired = await send(MSG, { authorization: `Bearer ${await hs({ now: Math.floor(Date.now() / 1000) - 120, ttlSeconds: 60 })}`, "idempotency-key": refused });
@@ -343,7 +360,7 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       expect(denied.status).toBe(401);
       expect(denied.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
       const server = await send(MSG);
-      expect(server.status).toBe(200);
+      expect(server.status).toBe(202);
       expect(server.headers.get("access-control-allow-origin")).toBeNull();
       expect(server.headers.get("vary")).toMatch(/origin/i);
       expect((await send(MSG, { authorization: "Bearer not-the-key" })).headers.get("vary")).toMatch(/origin/i);
@@ -351,14 +368,12 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
 
     it("invalid input → 400 problem+json naming every issue; oversized → 413; unknown route → 404", async () => {
       const bad = await send({ to: "not-a-number", sender: "12345", text: "" });
-      expect(bad.status).toBe(400);
-      expect(bad.headers.get("content-type")).toContain("application/problem+json");
+      expect(problemShape(bad.status, bad.headers, bad.body)).toEqual(expectedProblem(400, "invalid-request"));
       expect(bad.body.issues.map((i: any) => i.path).sort()).toEqual(["text", "to"]);
       expect(bad.body.detail).toMatch(/to: .*text: |text: .*to: /);
       expect((await send("{not json")).status).toBe(400);
       const big = await send({ ...MSG, text: "x".repeat(20_000) });
-      expect(big.status).toBe(413);
-      expect(big.headers.get("content-type")).toContain("application/problem+json");
+      expect(problemShape(big.status, big.headers, big.body)).toEqual(expectedProblem(413, "payload-too-large"));
       // Without a Content-Length (chunked), the body is counted as it is read.
       const chunked = (text: string) => fetch(`${edge.url}/v1/messages`, {
         method: "POST", duplex: "half",
@@ -366,13 +381,13 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
         body: new Blob([JSON.stringify({ ...MSG, text })]).stream(),
       } as RequestInit);
       const bigChunked = await chunked("x".repeat(20_000));
-      expect(bigChunked.status).toBe(413);
-      expect(bigChunked.headers.get("content-type")).toContain("application/problem+json");
+      expect(problemShape(bigChunked.status, bigChunked.headers, await bigChunked.json())).toEqual(expectedProblem(413, "payload-too-large"));
       const smallChunked = await chunked("small, chunked");
-      expect(smallChunked.status).toBe(200);
+      expect(smallChunked.status).toBe(202);
       const nf = await fetch(`${edge.url}/v2/nothing`);
-      expect(nf.status).toBe(404);
-      expect((await nf.json()).detail).toContain("/v2/nothing");
+      const nfBody = await nf.json();
+      expect(problemShape(nf.status, nf.headers, nfBody)).toEqual(expectedProblem(404, "not-found"));
+      expect(nfBody.detail).toContain("/v2/nothing");
     });
   });
 }

@@ -66,8 +66,8 @@ describe("edge tokens", () => {
   it("an HS256 token sends like an API key; the API key still works", async () => {
     const e = await edge();
     const byToken = await e.send(await e.hs());
-    expect(byToken).toMatchObject({ status: 200, sent: 1, json: { status: "accepted" } });
-    expect(await e.send(TEST_KEY)).toMatchObject({ status: 200, sent: 1 });
+    expect(byToken).toMatchObject({ status: 202, sent: 1, json: { status: "accepted" } });
+    expect(await e.send(TEST_KEY)).toMatchObject({ status: 202, sent: 1 });
   });
 
   it("refuses a missing, expired, tampered, over-long or claim-less token with 401 problem+json, sending nothing", async () => {
@@ -100,13 +100,13 @@ describe("edge tokens", () => {
 
   it("a shorter configured maximum lifetime is enforced", async () => {
     const e = await edge({ EDGE_TOKEN_MAX_LIFETIME_S: "120" });
-    expect((await e.send(await e.hs({ ttlSeconds: 120 }))).status).toBe(200);
+    expect((await e.send(await e.hs({ ttlSeconds: 120 }))).status).toBe(202);
     expect((await e.send(await e.hs({ ttlSeconds: 121 }))).status).toBe(401);
   });
 
   it("checks aud and iss when configured", async () => {
     const e = await edge({ EDGE_TOKEN_AUDIENCE: "sms-edge", EDGE_TOKEN_ISSUER: "https://shop.example" });
-    expect((await e.send(await e.hs({ audience: "sms-edge", issuer: "https://shop.example" }))).status).toBe(200);
+    expect((await e.send(await e.hs({ audience: "sms-edge", issuer: "https://shop.example" }))).status).toBe(202);
     const wrongAud = await e.send(await e.hs({ audience: "other", issuer: "https://shop.example" }));
     expect(wrongAud).toMatchObject({ status: 401, sent: 0 });
     expect(wrongAud.json.detail).toMatch(/audience/);
@@ -117,8 +117,8 @@ describe("edge tokens", () => {
   it("enforces the senders and to scope claims with 403, sending nothing", async () => {
     const e = await edge();
     const scoped = await e.hs({ scope: { senders: ["12345"], to: ["+12025550100", "+4479*"] } });
-    expect((await e.send(scoped)).status).toBe(200);
-    expect((await e.send(scoped, { ...MSG, to: "447911123456" })).status).toBe(200);
+    expect((await e.send(scoped)).status).toBe(202);
+    expect((await e.send(scoped, { ...MSG, to: "447911123456" })).status).toBe(202);
     const badTo = await e.send(scoped, { ...MSG, to: "+12025550101" });
     expect(badTo).toMatchObject({ status: 403, type: "application/problem+json", sent: 0, json: { claim: "to" } });
     const badSender = await e.send(scoped, { ...MSG, sender: "54321" });
@@ -128,20 +128,20 @@ describe("edge tokens", () => {
   it("verifies EdDSA against an inline JWKS, and refuses an unknown key", async () => {
     const e = await edge({ EDGE_TOKEN_JWKS: JSON.stringify({ keys: [ed.jwk] }) });
     const token = await mintEdgeToken({ alg: "EdDSA", privateKey: ed.privateKey, kid: "ed-1" }, { sub: "u-ed", now: e.nowS() });
-    expect(await e.send(token)).toMatchObject({ status: 200, sent: 1 });
+    expect(await e.send(token)).toMatchObject({ status: 202, sent: 1 });
     const other = await generateKeyPair("EdDSA");
     const stranger = await mintEdgeToken({ alg: "EdDSA", privateKey: other.privateKey, kid: "ed-1" }, { sub: "u-ed", now: e.nowS() });
     expect(await e.send(stranger)).toMatchObject({ status: 401, sent: 0 });
     // An HS256 token still works beside the JWKS.
-    expect((await e.send(await e.hs())).status).toBe(200);
+    expect((await e.send(await e.hs())).status).toBe(202);
   });
 
   it("verifies ES256 against a JWKS URL, fetched once and cached", async () => {
     const e = await edge({ EDGE_TOKEN_JWKS_URL: jwksUrl });
     const before = jwksFetches;
     const mint = () => mintEdgeToken({ alg: "ES256", privateKey: es.privateKey, kid: "es-1" }, { sub: "u-es", now: e.nowS() });
-    expect(await e.send(await mint())).toMatchObject({ status: 200, sent: 1 });
-    expect(await e.send(await mint())).toMatchObject({ status: 200, sent: 1 });
+    expect(await e.send(await mint())).toMatchObject({ status: 202, sent: 1 });
+    expect(await e.send(await mint())).toMatchObject({ status: 202, sent: 1 });
     expect(jwksFetches - before).toBe(1);
     const hsAsEs = await mintEdgeToken({ alg: "EdDSA", privateKey: ed.privateKey, kid: "es-1" }, { sub: "u", now: e.nowS() });
     expect(await e.send(hsAsEs)).toMatchObject({ status: 401, sent: 0 });
@@ -150,13 +150,13 @@ describe("edge tokens", () => {
   it("a server-only API key is refused from a browser (Origin), accepted from a server", async () => {
     const serverKey = "server-only-key-1";
     const e = await edge({ EDGE_SERVER_KEY_HASHES: await keyHash(serverKey) });
-    expect(await e.send(serverKey)).toMatchObject({ status: 200, sent: 1 });
+    expect(await e.send(serverKey)).toMatchObject({ status: 202, sent: 1 });
     const fromPage = await e.send(serverKey, MSG, { origin: ALLOWED_ORIGIN });
     expect(fromPage).toMatchObject({ status: 403, type: "application/problem+json", sent: 0 });
     expect(fromPage.json.detail).toMatch(/servers only/);
     // A plain key is not restricted, and a token from the page is fine.
-    expect((await e.send(TEST_KEY, MSG, { origin: ALLOWED_ORIGIN })).status).toBe(200);
-    expect((await e.send(await e.hs(), MSG, { origin: ALLOWED_ORIGIN })).status).toBe(200);
+    expect((await e.send(TEST_KEY, MSG, { origin: ALLOWED_ORIGIN })).status).toBe(202);
+    expect((await e.send(await e.hs(), MSG, { origin: ALLOWED_ORIGIN })).status).toBe(202);
   });
 
   it("without token settings a token is refused as such", async () => {
