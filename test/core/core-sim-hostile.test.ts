@@ -40,14 +40,14 @@ test("a black-holed submit path: out of routing after 3 submit timeouts, not ret
   const mt = (i: number) => ({ to: `+45123${String(i).padStart(5, "0")}`, sender: "12345", text: `hole ${i}` });
   const t0 = Date.now();
   const first = await Promise.all(Array.from({ length: 25 }, (_, i) => postMt(core, mt(i))));
-  const unknown = first.filter((r) => r.json?.status === "unknown").length;
+  const unknown = first.filter((r) => r.outcome?.status === "unknown").length;
   expect(hole.conns[0]!.seen.filter(([c]) => c === Cmd.submit_sm).length).toBe(unknown); // every one it swallowed is `unknown`
   expect(unknown).toBeGreaterThan(0);
   await until(() => holeBind().state.kind === "backoff", 2_000, "the hole in backoff");
   expect(Date.now() - t0).toBeLessThan(2_000); // ~one response timeout (400 ms), not a dead-peer wait
   expect(holeBind().state).toMatchObject({ kind: "backoff", lastError: expect.stringContaining("submit_timeouts") });
   const later = await Promise.all(Array.from({ length: 40 }, (_, i) => postMt(core, mt(100 + i))));
-  expect(later.map((r) => r.json?.status)).toEqual(Array(40).fill("accepted"));
+  expect(later.map((r) => r.outcome?.status)).toEqual(Array(40).fill("accepted"));
   await bindClock.advance(29_000);
   expect(hole.stats.binds).toBe(1); // the floor holds
   await bindClock.advance(1_000);

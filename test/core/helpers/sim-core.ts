@@ -85,9 +85,11 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 3_000, 
 }
 
 /** POST /v1/messages over HTTP. */
-export async function postMt(core: SimCore, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+/** POST /v1/messages; `outcome` is the SendOutcome, the body of a 202 or a problem's `outcome` member. */
+export async function postMt(core: SimCore, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; outcome: any; headers: Headers }> {
   const r = await fetch(`${core.url}/v1/messages`, { method: "POST", headers: { ...AUTH, ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
-  return { status: r.status, json: await r.json().catch(() => undefined), headers: r.headers };
+  const json = await r.json().catch(() => undefined);
+  return { status: r.status, json, outcome: json?.outcome ?? json, headers: r.headers };
 }
 
 /** Every stored event, via GET /v1/events (paged). */
