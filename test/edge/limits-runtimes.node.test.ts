@@ -40,7 +40,7 @@ const runtimes: Record<string, Start> = {
             method: "POST", headers: { authorization: `Bearer ${TEST_KEY}`, "content-type": "application/json" },
             body: JSON.stringify({ to, sender: "12345", text: "hi" }),
           });
-          expect(r.status).toBe(200);
+          expect(r.status).toBe(202);
         }
       },
       stop: async () => { await Promise.all([edge.stop(), other.stop()]); },
@@ -83,13 +83,13 @@ for (const [runtime, start] of Object.entries(runtimes)) {
       const to = "+12025550142";
       const statuses: number[] = [];
       for (let i = 0; i < 10; i++) statuses.push((await send(to, `${runtime}-seq-${i}`)).status);
-      expect(statuses).toEqual(Array(10).fill(200));
+      expect(statuses).toEqual(Array(10).fill(202));
       const over = await send(to, `${runtime}-seq-over`);
       expect(over.status).toBe(429);
       expect(over.body).toMatchObject({ limit: "destination" });
       expect(over.headers.get("ratelimit-policy")).toBe('"destination";q=10;w=60');
       expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect((await send("+12025550143", `${runtime}-seq-other`)).status).toBe(200);
+      expect((await send("+12025550143", `${runtime}-seq-other`)).status).toBe(202);
       expect(inLedger(to)).toBe(10);
     });
 
@@ -97,7 +97,7 @@ for (const [runtime, start] of Object.entries(runtimes)) {
       await awayFromWindowEnd();
       const to = "+12025550145";
       await running.elsewhere(to, 9);
-      expect((await send(to, `${runtime}-shared-1`)).status).toBe(200);
+      expect((await send(to, `${runtime}-shared-1`)).status).toBe(202);
       expect((await send(to, `${runtime}-shared-2`)).status).toBe(429);
     });
 
@@ -105,8 +105,8 @@ for (const [runtime, start] of Object.entries(runtimes)) {
       await awayFromWindowEnd();
       const to = "+12025550144";
       const results = await Promise.all(Array.from({ length: 25 }, (_, i) => send(to, `${runtime}-burst-${i}`)));
-      const ok = results.filter((r) => r.status === 200).length;
-      expect(results.every((r) => r.status === 200 || r.status === 429)).toBe(true);
+      const ok = results.filter((r) => r.status === 202).length;
+      expect(results.every((r) => r.status === 202 || r.status === 429)).toBe(true);
       expect(ok).toBeGreaterThan(0);
       expect(ok).toBeLessThanOrEqual(10);
       expect(inLedger(to)).toBe(ok);

@@ -47,7 +47,7 @@ async function edge(extra: Record<string, string>) {
 describe("edge rate limits", () => {
   it("per destination: the 4th send to a number in a minute is 429 with the headers, other numbers go on; the next window allows it", async () => {
     const e = await edge({ RATE_LIMIT_DESTINATION: "3/60" });
-    for (let i = 0; i < 3; i++) expect(await e.send(TEST_KEY)).toMatchObject({ status: 200, sent: 1 });
+    for (let i = 0; i < 3; i++) expect(await e.send(TEST_KEY)).toMatchObject({ status: 202, sent: 1 });
     const refused = await e.send(OTHER_KEY); // another caller: the number is what is limited
     expect(refused).toMatchObject({ status: 429, sent: 0, json: { limit: "destination", status: 429 } });
     expect(refused.json.detail).toMatch(/at most 3 in 60 s; retry after 30 s/);
@@ -55,39 +55,39 @@ describe("edge rate limits", () => {
     expect(refused.headers.get("retry-after")).toBe("30");
     expect(refused.headers.get("ratelimit-policy")).toBe('"destination";q=3;w=60');
     expect(refused.headers.get("ratelimit")).toBe('"destination";r=0;t=30');
-    expect(await e.send(TEST_KEY, "+12025550111")).toMatchObject({ status: 200, sent: 1 });
+    expect(await e.send(TEST_KEY, "+12025550111")).toMatchObject({ status: 202, sent: 1 });
     await e.clock.advance(29_000);
     expect((await e.send(TEST_KEY)).status).toBe(429);
     await e.clock.advance(1_000);
-    expect(await e.send(TEST_KEY)).toMatchObject({ status: 200, sent: 1 });
+    expect(await e.send(TEST_KEY)).toMatchObject({ status: 202, sent: 1 });
   });
 
   it("per principal: each API key and each token sub has its own budget; two tokens of one sub share one", async () => {
     const e = await edge({ RATE_LIMIT_PRINCIPAL: "2/10" });
     const to = (i: number) => `+1202555${String(1000 + i)}`;
-    expect((await e.send(TEST_KEY, to(1))).status).toBe(200);
-    expect((await e.send(TEST_KEY, to(2))).status).toBe(200);
+    expect((await e.send(TEST_KEY, to(1))).status).toBe(202);
+    expect((await e.send(TEST_KEY, to(2))).status).toBe(202);
     const third = await e.send(TEST_KEY, to(3));
     expect(third).toMatchObject({ status: 429, sent: 0, json: { limit: "principal" } });
     expect(third.headers.get("ratelimit-policy")).toBe('"principal";q=2;w=10');
-    expect((await e.send(OTHER_KEY, to(4))).status).toBe(200);
+    expect((await e.send(OTHER_KEY, to(4))).status).toBe(202);
     const [a1, a2, b] = await Promise.all([e.token("alice"), e.token("alice"), e.token("bob")]);
-    expect((await e.send(a1, to(5))).status).toBe(200);
-    expect((await e.send(a2, to(6))).status).toBe(200);
+    expect((await e.send(a1, to(5))).status).toBe(202);
+    expect((await e.send(a2, to(6))).status).toBe(202);
     expect(await e.send(a1, to(7))).toMatchObject({ status: 429, sent: 0 });
-    expect((await e.send(b, to(8))).status).toBe(200);
+    expect((await e.send(b, to(8))).status).toBe(202);
   });
 
   it("a token's max_sends holds for its whole life, per token", async () => {
     const e = await edge({});
     const t = await e.token("carol", 2);
-    expect((await e.send(t)).status).toBe(200);
+    expect((await e.send(t)).status).toBe(202);
     await e.clock.advance(120_000);
-    expect((await e.send(t)).status).toBe(200);
+    expect((await e.send(t)).status).toBe(202);
     const over = await e.send(t);
     expect(over).toMatchObject({ status: 429, sent: 0, json: { limit: "max_sends" } });
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(400); // until the token expires
-    expect((await e.send(await e.token("carol", 2))).status).toBe(200); // a fresh token, a fresh count
+    expect((await e.send(await e.token("carol", 2))).status).toBe(202); // a fresh token, a fresh count
   });
 });
 

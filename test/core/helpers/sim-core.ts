@@ -84,11 +84,10 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 3_000, 
   }
 }
 
-/** POST /v1/messages over HTTP. */
-/** POST /v1/messages; `outcome` is the SendOutcome, the body of a 202 or a problem's `outcome` member. */
+/** POST /v1/messages over HTTP; `outcome` is the SendOutcome, the body of a 202 or a problem's `outcome` member. */
 export async function postMt(core: SimCore, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; outcome: any; headers: Headers }> {
   const r = await fetch(`${core.url}/v1/messages`, { method: "POST", headers: { ...AUTH, ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
-  const json = await r.json().catch(() => undefined);
+  const json: any = await r.json().catch(() => undefined);
   return { status: r.status, json, outcome: json?.outcome ?? json, headers: r.headers };
 }
 
