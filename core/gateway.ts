@@ -80,7 +80,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });
   const activity = new RecentActivity(clock);
 
-  const inbox = new Inbox(store, { maxBatch: cfg.inbox.maxBatch, now: () => clock.now(), wakeup });
+  const inbox = new Inbox(store, { maxBatch: cfg.inbox.maxBatch, clock, wakeup });
   inbox.on("committed", ({ stored, duplicates }) => {
     metrics.eventsStored.inc(stored);
     if (duplicates) metrics.dedupHits.inc({ path: "inbox" }, duplicates);
@@ -171,7 +171,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   sender.on("sent", (o) => activity.mt(o.status));
   const view = bindsView(binds);
   const app = createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, store, inbox, sender, sendLog, binds: view, metrics, clock, wakeup, log });
-  statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs });
+  statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs, clock });
 
   correlation.start();
   moParts.start();

@@ -4,11 +4,11 @@
  * message bodies, numbers or secrets, so it needs no token.
  */
 import type { Hono } from "hono";
-import type { Topology } from "../../contract/index.ts";
+import type { Clock, Topology } from "../../contract/index.ts";
 import type { RecentActivity } from "../platform/activity.ts";
 import type { BindsView } from "./types.ts";
 
-export function statusRoutes(app: Hono, deps: { binds: BindsView; activity: RecentActivity; topology: Topology; rebindFloorMs: number }): void {
+export function statusRoutes(app: Hono, deps: { binds: BindsView; activity: RecentActivity; topology: Topology; rebindFloorMs: number; clock: Clock }): void {
   app.get("/status.json", (c) =>
     c.json({
       sites: deps.topology.sites.map((s) => ({ name: s.name, nodes: deps.topology.smscNodes.filter((n) => n.site === s.name).map((n) => n.name) })),
@@ -16,7 +16,7 @@ export function statusRoutes(app: Hono, deps: { binds: BindsView; activity: Rece
       mt: { perSecond: deps.activity.mtRate(), totals: deps.activity.totals },
       recent: deps.activity.recent(),
       rebindFloorMs: deps.rebindFloorMs,
-      now: Date.now(),
+      now: deps.clock.now(),
     }),
   );
   app.get("/", (c) => c.html(PAGE));

@@ -6,6 +6,7 @@
  */
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import { systemClock } from "../../contract/index.ts";
 import { parseCursor } from "./events.ts";
 import type { CoreAppDeps } from "./types.ts";
 
@@ -14,6 +15,7 @@ const PAGE = 200;
 export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
   const pollMs = deps.streamPollMs ?? 1_000;
   const heartbeatMs = deps.streamHeartbeatMs ?? 15_000;
+  const clock = deps.clock ?? systemClock;
   app.get("/v1/events/stream", (c) => {
     const lastId = c.req.header("Last-Event-ID");
     let cursor = lastId !== undefined && lastId !== "" ? parseCursor(lastId, "Last-Event-ID") : parseCursor(c.req.query("after"), "after");
@@ -29,7 +31,7 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
         closed = true;
         wake?.();
       });
-      let lastWrite = Date.now();
+      let lastWrite = clock.monotonic();
       try {
         await stream.write("retry: 2000\n\n");
         while (!closed) {
@@ -38,17 +40,17 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
           for (const s of page) {
             await stream.writeSSE({ id: String(s.cursor), event: s.event.type, data: JSON.stringify(s.event) });
             cursor = s.cursor;
-            lastWrite = Date.now();
+            lastWrite = clock.monotonic();
           }
           if (page.length === PAGE || dirty) continue;
-          if (Date.now() - lastWrite >= heartbeatMs) {
+          if (clock.monotonic() - lastWrite >= heartbeatMs) {
             await stream.write(": keep-alive\n\n");
-            lastWrite = Date.now();
+            lastWrite = clock.monotonic();
           }
           await new Promise<void>((resolve) => {
-            const t = setTimeout(() => resolve(), Math.min(pollMs, heartbeatMs));
+            const t = clock.setTimeout(() => resolve(), Math.min(pollMs, heartbeatMs));
             wake = () => {
-              clearTimeout(t);
+              clock.clearTimeout(t);
               resolve();
             };
           });

@@ -4,7 +4,7 @@
  * go into the next transaction together; each caller gets its own answer, and a store failure rejects every
  * caller of that batch, so the SMPP layer answers an error status and the SMSC delivers again.
  */
-import { Emitter, type Disposable, type Event } from "../../contract/index.ts";
+import { Emitter, systemClock, type Clock, type Disposable, type Event } from "../../contract/index.ts";
 import { GroupCommit } from "../store/group-commit.ts";
 import type { Store } from "../store/store.ts";
 import type { Wakeup } from "../platform/wakeup.ts";
@@ -17,8 +17,8 @@ export type AcceptResult =
 export interface InboxOptions {
   /** Most events in one transaction (default 1000). */
   readonly maxBatch?: number;
-  /** Clock for `stored_at` (default Date.now). */
-  readonly now?: () => number;
+  /** Clock for `stored_at` (default the system clock). */
+  readonly clock?: Clock;
   /** Told after each commit that stored at least one event. */
   readonly wakeup?: Wakeup;
   /** false: one transaction per event, the naive alternative (benchmarks only). */
@@ -34,14 +34,14 @@ export class Inbox {
   readonly #events = new Emitter<InboxEvents>();
   readonly #store: Store;
   readonly #maxBatch: number;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #opts: InboxOptions;
   readonly #batches: GroupCommit<{ event: Event; unlessStored: string | undefined }, AcceptResult>;
 
   constructor(store: Store, opts: InboxOptions = {}) {
     this.#store = store;
     this.#maxBatch = opts.maxBatch ?? 1000;
-    this.#now = opts.now ?? Date.now;
+    this.#clock = opts.clock ?? systemClock;
     this.#opts = opts;
     this.#batches = new GroupCommit((batch) => this.#write(batch.map((w) => w.event), batch.map((w) => w.unlessStored)), {
       maxBatch: this.#maxBatch,
@@ -63,7 +63,7 @@ export class Inbox {
   }
 
   async #write(events: Event[], unlessStored: (string | undefined)[]): Promise<AcceptResult[]> {
-    const rs = await this.#store.insertEvents(events, this.#now(), unlessStored);
+    const rs = await this.#store.insertEvents(events, this.#clock.now(), unlessStored);
     let stored = 0;
     let duplicates = 0;
     const out = rs.map((r): AcceptResult => {

@@ -18,7 +18,6 @@ import { DenoKvCounter, type DenoKvAtomicLike } from "../limits/deno-kv-counter.
 
 const log = (e: object) => console.log(JSON.stringify(e));
 const env = Deno.env.toObject() as Env & Record<string, string>;
-const now = () => systemClock.now();
 
 let app: Hono;
 const parsed = parseConfig(env);
@@ -27,11 +26,11 @@ if (!parsed.success) {
   if (parsed.issues.some(isDevCredentialIssue)) Deno.exit(1);
 } else {
   const config = parsed.output;
-  const shared = new CacheHealthLayer(await caches.open("edge-health"), now, targetsScope(config.targets));
+  const shared = new CacheHealthLayer(await caches.open("edge-health"), systemClock, targetsScope(config.targets));
   // Deno.openKv is behind --unstable-kv: looked up at run time so type checking needs no flag.
   const openKv = (Deno as unknown as { openKv?: (path?: string) => Promise<DenoKvLike & DenoKvAtomicLike> }).openKv;
   const kv = env.DENO_KV_PATH && openKv ? await openKv(env.DENO_KV_PATH) : undefined;
-  const global = kv ? new DenoKvHealthLayer(kv, now) : undefined;
+  const global = kv ? new DenoKvHealthLayer(kv, systemClock) : undefined;
   app = createApp({
     config, clock: systemClock, fetch: (i, init) => fetch(i, init), health: { shared, ...(global && { global }) }, log,
     // Deno KV counts rate limits (and tokens' max_sends) across every process sharing it; without it, per process.

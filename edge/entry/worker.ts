@@ -26,11 +26,10 @@ function build(env: Env) {
     return built;
   }
   const config = parsed.output;
-  const now = () => systemClock.now();
   // caches.default is per data centre: exactly the "shared per location" layer. (The WebWorker lib's
   // CacheStorage type shadows workers-types' `default`, hence the cast.)
-  const shared = new CacheHealthLayer((caches as unknown as { default: CacheLike }).default, now, targetsScope(config.targets));
-  const global = env.HEALTH_KV ? new WorkersKvHealthLayer(env.HEALTH_KV, now) : undefined;
+  const shared = new CacheHealthLayer((caches as unknown as { default: CacheLike }).default, systemClock, targetsScope(config.targets));
+  const global = env.HEALTH_KV ? new WorkersKvHealthLayer(env.HEALTH_KV, systemClock) : undefined;
   const app = createApp({
     config, clock: systemClock, fetch: (input, init) => fetch(input, init),
     health: { shared, ...(global && { global }) },

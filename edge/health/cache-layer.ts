@@ -3,6 +3,7 @@
  * `caches.open()` on Deno. Both expose the same `match`/`put`, so one adapter serves both. Keys are
  * synthetic URLs under a host nobody serves; records expire by `Cache-Control` and by their own `until`.
  */
+import type { Clock } from "../../contract/clock.ts";
 import { readRecords, recordTtlMs, type HealthLayer, type HealthRecord } from "./record.ts";
 
 /** The part of the Cache API this layer uses. */
@@ -16,7 +17,7 @@ export class CacheHealthLayer implements HealthLayer {
 
   constructor(
     private readonly cache: CacheLike,
-    private readonly now: () => number,
+    private readonly clock: Clock,
     /** Separates deployments (and test runs) sharing one cache: see `targetsScope`. */
     scope = "default",
   ) {
@@ -33,7 +34,7 @@ export class CacheHealthLayer implements HealthLayer {
   }
 
   async write(record: HealthRecord): Promise<void> {
-    const ttlS = Math.ceil(recordTtlMs(record, this.now()) / 1000);
+    const ttlS = Math.ceil(recordTtlMs(record, this.clock.now()) / 1000);
     await this.cache.put(
       new Request(this.base + encodeURIComponent(record.site)),
       new Response(JSON.stringify(record), { headers: { "content-type": "application/json", "cache-control": `max-age=${ttlS}` } }),

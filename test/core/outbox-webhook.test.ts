@@ -39,7 +39,7 @@ for (const name of BACKENDS) {
         const store = await b.open();
         const clock = new ManualClock(Date.now());
         const e = await mo("signed");
-        await new Inbox(store, { now: () => clock.now() }).accept(e);
+        await new Inbox(store, { clock }).accept(e);
         expect(await outbox(store, rx.url, clock).runOnce()).toBeGreaterThanOrEqual(1);
         const got = rx.received.find((r) => r.headers.get("idempotency-key") === e.id)!;
         expect(got).toBeDefined();
@@ -68,7 +68,7 @@ for (const name of BACKENDS) {
         await ob.runOnce(); // drain anything earlier tests left so only our event counts
         rx.received.length = 0;
         const e = await mo("retry");
-        await new Inbox(store, { now: () => clock.now() }).accept(e);
+        await new Inbox(store, { clock }).accept(e);
         expect(await ob.runOnce()).toBe(1); // 500
         expect(await ob.runOnce()).toBe(0); // not due yet
         await clock.advance(999);
@@ -98,7 +98,7 @@ for (const name of BACKENDS) {
         while ((await ob.runOnce()) > 0) await clock.advance(60_000); // earlier leftovers
         results.length = 0;
         const e = await mo("dead");
-        await new Inbox(store, { now: () => clock.now() }).accept(e);
+        await new Inbox(store, { clock }).accept(e);
         for (let i = 0; i < 6; i++) {
           await ob.runOnce();
           await clock.advance(8_000);
@@ -117,7 +117,7 @@ for (const name of BACKENDS) {
         const first = await b.open();
         const clock = new ManualClock();
         const events = await mos(40_000, 30);
-        await Promise.all(events.map((e) => new Inbox(first, { now: () => clock.now() }).accept(e)));
+        await Promise.all(events.map((e) => new Inbox(first, { clock }).accept(e)));
         await first.close(); // "crash" before delivering anything
         const second = await b.open();
         const ob = outbox(second, rx.url, clock, "core-restarted");
@@ -138,7 +138,7 @@ for (const name of BACKENDS) {
         const store = await b.open();
         const clock = new ManualClock();
         const e = await mo("lease");
-        await new Inbox(store, { now: () => clock.now() }).accept(e);
+        await new Inbox(store, { clock }).accept(e);
         const claimed = await store.claimDeliveries("dead-core", clock.now(), 60_000, 10_000);
         expect(claimed.some((d) => d.event.id === e.id)).toBe(true);
         const ob = outbox(store, rx.url, clock, "core-b");
@@ -173,7 +173,7 @@ for (const name of BACKENDS) {
           rx.received.length = 0;
           inFlight = new Map();
           const events = await mos(50_000, 300);
-          await Promise.all(events.map((e) => new Inbox(s1, { now: () => clock.now() }).accept(e)));
+          await Promise.all(events.map((e) => new Inbox(s1, { clock }).accept(e)));
           const a = outbox(s1, rx.url, clock, "core-a");
           const c = outbox(s2, rx.url, clock, "core-b");
           const rounds = async (o: Outbox) => {
