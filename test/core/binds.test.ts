@@ -75,20 +75,31 @@ describe("node bind", () => {
       sessions.push(s);
       return bound(s);
     });
+    // Each wait is the policy's, counted from the attempt just made (counted from the first, the third
+    // attempt would be due at once and the node hammered).
+    const dueAfterLast = () => nextAttemptAt(policy, attempts.at(-1)!.at, clock.now(), () => 0.5);
     m.start();
     await clock.advance(0);
-    for (let i = 0; i < 3; i++) await clock.advance(30_500); // attempts at 0, 30.5 s, 61 s, 91.5 s
-    expect(attempts.map((a) => a.at)).toEqual([0, 30_500, 61_000, 91_500]);
+    for (let i = 1; i <= 3; i++) {
+      const due = dueAfterLast();
+      expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: due });
+      await clock.advance(due - clock.now() - 1);
+      expect(attempts).toHaveLength(i);
+      await clock.advance(1);
+      expect(attempts).toHaveLength(i + 1);
+    }
     expect(m.list()[0]!.state.kind).toBe("bound");
-    // Bound at 91.5 s, lost 10 s later: the next attempt is a floor after 91.5 s (the last), not after 0.
+    // Bound, then lost 10 s later: the next attempt is a floor after the last attempt (not after the first).
     await clock.advance(10_000);
     sessions[0]!.close("peer reset");
     await clock.advance(0);
-    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 122_000 });
-    await clock.advance(20_499);
+    const due = dueAfterLast();
+    expect(due).toBeGreaterThan(attempts.at(-1)!.at + policy.floorMs - 1);
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: due });
+    await clock.advance(due - clock.now() - 1);
     expect(attempts).toHaveLength(4);
     await clock.advance(1);
-    expect(attempts.map((a) => a.at)).toEqual([0, 30_500, 61_000, 91_500, 122_000]);
+    expect(attempts).toHaveLength(5);
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i]!.at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(policy.floorMs);
   });
