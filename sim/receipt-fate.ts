@@ -10,6 +10,15 @@ export const DEFAULT_RECEIPTS: Required<ReceiptShares> = {
   mix: { DELIVERED: 1 }, enrouteShare: 0, lateEnrouteShare: 0, freeTextShare: 0,
 };
 
+/**
+ * Carrier receipts as a live service sends them: most delivered, some failed each way; half with an ENROUTE
+ * first, a third of those arriving after the final; a fifth in the carrier's own words. What `npm run demo` and
+ * the chaos run use (the default stays one DELIVERED, which the simulator's own tests rely on).
+ */
+export const REALISTIC_RECEIPTS: Pick<Required<ReceiptShares>, "mix" | "enrouteShare" | "lateEnrouteShare" | "freeTextShare"> = {
+  mix: { DELIVERED: 0.7, UNDELIVERABLE: 0.1, EXPIRED: 0.1, REJECTED: 0.1 }, enrouteShare: 0.5, lateEnrouteShare: 0.33, freeTextShare: 0.2,
+};
+
 export type ReceiptState = FinalState | "ENROUTE";
 
 export interface ReceiptFate {

@@ -8,7 +8,7 @@
  */
 import { audit, type AuditReport, type SeenEvent } from "../../tools/demo/audit.ts";
 import { Traffic } from "../../tools/demo/traffic.ts";
-import type { Fault, MtDedupModel } from "../../sim/index.ts";
+import { REALISTIC_RECEIPTS, type Fault, type MtDedupModel } from "../../sim/index.ts";
 import { startStack, type EdgeRuntime, type Stack } from "./stack.ts";
 
 export interface ChaosOptions {
@@ -84,12 +84,13 @@ function seenEvents(s: Stack): SeenEvent[] {
   return [...s.receiver.events.values()].map((e) => ({ id: e.event.id, type: e.event.type, deliveries: e.deliveries, data: e.event.data as SeenEvent["data"] }));
 }
 
-function auditNow(s: Stack, t: Traffic, o: ChaosOptions, since: number, runId: string): AuditReport {
+async function auditNow(s: Stack, t: Traffic, o: ChaosOptions, since: number, runId: string): Promise<AuditReport> {
   const sum = s.receiver.summary();
+  const statuses = await t.statuses();
   return audit({
     mts: t.mts, mos: t.mos, ledger: s.sim.ledger.snapshot(), events: seenEvents(s),
     receiver: { redelivered: sum.redelivered, badSignatures: sum.badSignatures },
-    since, rebindFloorMs: o.rebindFloorMs, runId,
+    since, rebindFloorMs: o.rebindFloorMs, runId, statuses,
   });
 }
 
@@ -99,7 +100,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const stack = await startStack({
     edge: o.edge,
     sim: {
-      receipts: { otherSiteShare: 0.25, duplicateShare: 0.2, earlyShare: 0.2 },
+      receipts: { otherSiteShare: 0.25, duplicateShare: 0.2, earlyShare: 0.2, ...REALISTIC_RECEIPTS },
       deliverAckTimeoutMs: 500,
       callbackRetry: { intervalMs: 300, retries: 100 },
       ...(o.mtDedup !== undefined && { mtDedup: o.mtDedup }),
@@ -156,15 +157,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await Promise.all(pending);
     stack.sim.clearFaults();
     const t0 = Date.now();
-    let report = auditNow(stack, traffic, o, since, runId);
+    let report = await auditNow(stack, traffic, o, since, runId);
     while (report.missing > 0 && Date.now() - t0 < o.settleMs) {
       await Bun.sleep(200);
       // The core sweeps parked receipts every 30 s; run the sweep now rather than wait for it.
       await stack.core.gateway.correlation.sweep();
-      report = auditNow(stack, traffic, o, since, runId);
+      report = await auditNow(stack, traffic, o, since, runId);
     }
     await Bun.sleep(300); // a late duplicate would show now
-    report = auditNow(stack, traffic, o, since, runId);
+    report = await auditNow(stack, traffic, o, since, runId);
     return { report, steps: ran, trafficMs, settleMs: Date.now() - t0 };
   } finally {
     await stack.stop();

@@ -4,17 +4,19 @@
  * feeds it over HTTP, the chaos test in-process. Each claim is a named check with its evidence, so a failure
  * says which message went wrong, not just that a count differs.
  */
-import { smscMessageIdForms } from "../../contract/index.ts";
+import { smscMessageIdForms, stateRank, type MessageStateName } from "../../contract/index.ts";
 import type { LedgerSnapshot } from "../../sim/index.ts";
-import { failedOver, type MoRecord, type MtRecord } from "./traffic.ts";
+import { failedOver, type MoRecord, type MtRecord, type StatusView } from "./traffic.ts";
 
 /** An event as the receiver holds it (`GET /events?all=1`). */
 export interface SeenEvent {
   id: string;
   type: string;
   deliveries: number;
-  data: { clientMessageId?: string; smscMessageId?: string; genesysMessageId?: string; text?: string };
+  data: { clientMessageId?: string; smscMessageId?: string; genesysMessageId?: string; text?: string; state?: string };
 }
+
+
 
 export interface AuditInput {
   mts: readonly MtRecord[];
@@ -30,6 +32,8 @@ export interface AuditInput {
   toleranceMs?: number;
   /** The IDs prefix of this run's HTTP MTs (receipts of other runs' MTs are ignored). */
   runId: string;
+  /** GET /v1/messages/:id of each accepted MT, by its id (edge MTs asked through the edge, core MTs of the core). */
+  statuses: ReadonlyMap<string, StatusView | undefined>;
 }
 
 export interface Check {
@@ -41,7 +45,7 @@ export interface Check {
 export interface AuditReport {
   ok: boolean;
   checks: Check[];
-  /** MOs and receipts the simulator emitted that have not reached the webhook (yet). */
+  /** MOs and receipts the simulator emitted that have not reached the webhook (yet), and MTs not in their final state yet. */
   missing: number;
   figures: Record<string, number>;
 }
@@ -110,7 +114,9 @@ export function audit(a: AuditInput): AuditReport {
   const byClientId = new Map<string, Set<string>>();
   const bySmscForm = new Map<string, Set<string>>();
   const add = (m: Map<string, Set<string>>, k: string | undefined, id: string) => k !== undefined && m.set(k, (m.get(k) ?? new Set()).add(id));
+  const stateOf = new Map<string, string | undefined>();
   for (const e of a.events) {
+    stateOf.set(e.id, e.data.state);
     if (e.type === "message.received") {
       add(byText, e.data.text, e.id);
       add(byGenesysId, e.data.genesysMessageId, e.id);
@@ -126,21 +132,48 @@ export function audit(a: AuditInput): AuditReport {
   check("every MO reached the webhook", moLost.map((m) => m.messageId!), `${injected.length} MOs`);
   check("no MO became two events", moDoubled.map((m) => m.messageId!), "none");
 
+  // Distinct receipts: one per message id and state (copies are duplicates; an HTTP MT's segments, reported alike,
+  // are one event by Genesys' dedup key), against events by message id and state.
   const receipts = new Map<string, { via: string; copies: number }>();
   for (const r of inRun(L.receiptsEmitted)) {
     if (r.via === "http" && !r.message_id.startsWith(a.runId)) continue;
-    const key = `${r.via}:${r.message_id}`;
+    const key = `${r.via}|${r.message_id}|${r.state ?? ""}`;
     receipts.set(key, { via: r.via, copies: (receipts.get(key)?.copies ?? 0) + 1 });
   }
   const receiptEvents = (key: string) => {
-    const [via, id] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
-    if (via === "http") return byClientId.get(id)?.size ?? 0;
-    return new Set(smscMessageIdForms(id).flatMap((f) => [...(bySmscForm.get(f) ?? [])])).size;
+    const [via, id, state] = key.split("|") as [string, string, string];
+    const ofState = (ids: Iterable<string>) => [...ids].filter((eid) => state === "" || stateOf.get(eid) === state);
+    if (via === "http") return ofState(byClientId.get(id) ?? []).length;
+    return new Set(smscMessageIdForms(id).flatMap((f) => ofState(bySmscForm.get(f) ?? []))).size;
   };
   const rLost = [...receipts.keys()].filter((k) => receiptEvents(k) === 0);
   const rDoubled = [...receipts.keys()].filter((k) => receiptEvents(k) > 1);
   check("every receipt reached the webhook", rLost, `${receipts.size} receipts (${[...receipts.values()].reduce((s, r) => s + r.copies, 0)} deliveries incl. duplicates)`);
   check("no receipt became two events", rDoubled, "none");
+
+  // ── Final states at GET /v1/messages/:id against what the simulator decided ──
+  const httpFate = new Map<string, string>();
+  const smppFate = new Map<string, string>();
+  for (const f of inRun(L.receiptFates)) {
+    if (f.via === "http") httpFate.set(f.message_id, f.final);
+    else for (const form of smscMessageIdForms(f.message_id)) smppFate.set(form, f.final);
+  }
+  /** The state the message must end in: its segments' worst final (the contract's rank), when every one has a fate. */
+  const expectedFinal = (m: MtRecord): string | undefined => {
+    if (m.path === "edge") return httpFate.get(m.id);
+    const ids = m.answer.kind === "clear" ? (m.answer.outcome.smscMessageIds ?? []) : [];
+    const finals = ids.map((id) => smscMessageIdForms(id).map((f) => smppFate.get(f)).find((x) => x !== undefined));
+    if (finals.length === 0 || finals.some((x) => x === undefined)) return undefined;
+    return (finals as MessageStateName[]).reduce((w, x) => (stateRank(x) > stateRank(w) ? x : w));
+  };
+  const judged = [...edgeAccepted, ...coreAccepted].flatMap((m) => {
+    const want = expectedFinal(m);
+    return want === undefined ? [] : [{ m, want, got: a.statuses.get(m.id)?.finalState }];
+  });
+  const wrongFinal = judged.filter((j) => j.got !== j.want);
+  check("every accepted MT's final state at GET /v1/messages/:id is the one the simulator decided (both paths)",
+    wrongFinal.map((j) => `${j.m.path} ${j.m.id}: ${j.got ?? (a.statuses.get(j.m.id) ? "not final" : "no record")} ≠ ${j.want}`),
+    `${judged.length} MTs (${judged.filter((j) => j.want !== "DELIVERED").length} not delivered)`);
   check("no event id delivered twice to the webhook", a.receiver.redelivered ? [`${a.receiver.redelivered} ids delivered more than once`] : [], `${a.events.length} distinct ids`);
   check("every webhook delivery correctly signed", a.receiver.badSignatures ? [`${a.receiver.badSignatures} bad signatures`] : [], "all");
 
@@ -175,9 +208,13 @@ export function audit(a: AuditInput): AuditReport {
     smscUnbinds: inRun(L.unbinds).filter((u) => u.by === "smsc").length,
     throttledSubmits: inRun(L.mtRejected).filter((e) => (e.via === "smpp" && (e.result === 0x58 || e.result === 0x14)) || (e.via === "http" && e.result === 6)).length,
     webhookEvents: a.events.length,
+    receiptsDistinct: receipts.size,
+    mtFinalsChecked: judged.length,
+    mtFinalsNotDelivered: judged.filter((j) => j.want !== "DELIVERED").length,
+    receiptsEnrouteLate: inRun(L.receiptFates).filter((f) => f.enroute === "after").length,
     minRebindGapMs: Number.isFinite(minGap) ? minGap : -1,
   };
-  return { ok: checks.every((c) => c.ok), checks, missing: moLost.length + rLost.length, figures };
+  return { ok: checks.every((c) => c.ok), checks, missing: moLost.length + rLost.length + wrongFinal.length, figures };
 }
 
 const LABELS: Record<string, string> = {
@@ -188,7 +225,9 @@ const LABELS: Record<string, string> = {
   mtUnclear: "MTs without a clear answer", mtResent: "MTs resent (same id) after a connection reset", mosInjected: "MOs injected", receiptDeliveries: "receipt deliveries by the simulator",
   receiptsDuplicated: "  duplicated", receiptsEarly: "  ahead of their submit_sm_resp / HTTP answer", receiptsOtherSite: "  from the other site",
   deliverRedeliveries: "deliver_sm redelivered (unacknowledged)", deliverAbandoned: "deliver_sm abandoned", smscUnbinds: "SMSC-initiated unbinds",
-  throttledSubmits: "MTs throttled by Genesys", webhookEvents: "distinct events at the webhook", minRebindGapMs: "closest rebind to the last attempt (ms)",
+  throttledSubmits: "MTs throttled by Genesys", webhookEvents: "distinct events at the webhook",
+  receiptsDistinct: "distinct receipts the simulator sent", mtFinalsChecked: "MTs whose final state was checked at GET /v1/messages/:id",
+  mtFinalsNotDelivered: "  of them not delivered (undeliverable, expired, rejected)", receiptsEnrouteLate: "ENROUTE receipts sent after the final one", minRebindGapMs: "closest rebind to the last attempt (ms)",
 };
 
 /** The report as terminal lines: ✓/✗ per check, then the figures. */

@@ -8,7 +8,7 @@
  *     [--edge-url=…] [--core-url=…] [--control-url=…] [--receiver-url=…] [--edge-key=dev-key] [--core-token=dev-token]
  */
 import { audit, formatReport, type SeenEvent } from "./audit.ts";
-import type { LedgerSnapshot } from "../../sim/index.ts";
+import { REALISTIC_RECEIPTS, type LedgerSnapshot } from "../../sim/index.ts";
 import { Traffic } from "./traffic.ts";
 
 const flag = (name: string, dflt: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
@@ -53,7 +53,9 @@ if (!checks.every(Boolean)) {
 
 // HTTP MOs and receipts go to the edge this demo drives (`npm start` points the simulator there already).
 const callbackUrl = `${ep.edgeUrl}/v1/genesys/callback/${flag("callback-secret", "dev-callback")}`;
-await fetch(`${ep.controlUrl}/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ callbackUrl }) });
+// Receipts as a live carrier sends them (failures, ENROUTE before and after the final, free text), so the
+// audit's check of every MT's final state at GET /v1/messages/:id has something to tell apart.
+await fetch(`${ep.controlUrl}/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ callbackUrl, receipts: REALISTIC_RECEIPTS }) });
 
 const runId = `d${Date.now().toString(36)}`;
 const traffic = new Traffic(ep, { runId });
@@ -122,11 +124,11 @@ async function report() {
     fetch(`${ep.controlUrl}/ledger`).then((r) => r.json()) as Promise<LedgerSnapshot>,
     fetch(`${receiverUrl}/events?all=1`).then((r) => r.json()) as Promise<{ events: SeenEvent[]; redelivered: number; badSignatures: number }>,
   ]);
-  return audit({ mts: traffic.mts, mos: traffic.mos, ledger, events: rec.events, receiver: rec, since, rebindFloorMs: floorMs, runId });
+  return audit({ mts: traffic.mts, mos: traffic.mos, ledger, events: rec.events, receiver: rec, since, rebindFloorMs: floorMs, runId, statuses: await traffic.statuses() });
 }
 let r = await report();
 for (const end = Date.now() + 30_000; r.missing > 0 && Date.now() < end; ) {
-  process.stdout.write(`${tty ? "\r\x1b[K" : ""}waiting for ${r.missing} MOs/receipts still on their way…${tty ? "" : "\n"}`);
+  process.stdout.write(`${tty ? "\r\x1b[K" : ""}waiting for ${r.missing} MOs/receipts still on their way (or final states not reached yet)…${tty ? "" : "\n"}`);
   await Bun.sleep(500);
   r = await report();
 }

@@ -6,6 +6,13 @@
  * `outcome` member); anything else (network error, timeout, unreadable body) is recorded as `unclear`.
  */
 
+/** What the audit reads of GET /v1/messages/:id. */
+export interface StatusView {
+  state?: string;
+  finalState?: string;
+  receipts: number;
+}
+
 export type OutcomeStatus = "accepted" | "rejected" | "unknown";
 
 /** The parts of a SendOutcome the audit reads. */
@@ -93,7 +100,9 @@ export class Traffic {
     const id = `${this.#run}-${path[0]}${n}`;
     const url = path === "edge" ? `${this.ep.edgeUrl}/v1/messages` : `${this.ep.coreUrl}/v1/messages`;
     const token = path === "edge" ? this.ep.edgeKey : this.ep.coreToken;
-    const body = { to: `+1202555${String(n % 10_000).padStart(4, "0")}`, sender: "12345", text: `demo ${path} MT ${n}`, receipt: true, clientMessageId: id };
+    // Every fourth MT is long: several segments (SMPP: a submit_sm each; HTTP: a receipt each).
+    const text = n % 4 === 0 ? `demo ${path} MT ${n} `.padEnd(200, "long text ") : `demo ${path} MT ${n}`;
+    const body = { to: `+1202555${String(n % 10_000).padStart(4, "0")}`, sender: "12345", text, receipt: true, clientMessageId: id };
     const t0 = Date.now();
     this.inFlight++;
     let answer: Answer | undefined;
@@ -122,6 +131,27 @@ export class Traffic {
     const rec: MtRecord = { path, id, at: t0, ms: Date.now() - t0, answer, ...(resent && { resent }) };
     this.mts.push(rec);
     return rec;
+  }
+
+  /**
+   * GET /v1/messages/:id of every accepted MT, by id: edge MTs asked through the edge (with its key), core MTs of
+   * the core; undefined where the answer was not a 200.
+   */
+  async statuses(): Promise<Map<string, StatusView | undefined>> {
+    const out = new Map<string, StatusView | undefined>();
+    const todo = this.mts.filter((m) => m.answer.kind === "clear" && m.answer.outcome.status === "accepted");
+    const one = async (m: MtRecord) => {
+      const [base, token] = m.path === "edge" ? [this.ep.edgeUrl, this.ep.edgeKey] : [this.ep.coreUrl, this.ep.coreToken];
+      try {
+        const r = await fetch(`${base}/v1/messages/${encodeURIComponent(m.id)}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
+        const s = r.status === 200 ? ((await r.json()) as { state?: string; finalState?: string; receipts?: unknown[] }) : (await r.body?.cancel(), undefined);
+        out.set(m.id, s && { ...(s.state && { state: s.state }), ...(s.finalState && { finalState: s.finalState }), receipts: s.receipts?.length ?? 0 });
+      } catch {
+        out.set(m.id, undefined);
+      }
+    };
+    for (let i = 0; i < todo.length; i += 16) await Promise.all(todo.slice(i, i + 16).map(one));
+    return out;
   }
 
   /** Injects one MO at the simulator (POST /mo), optionally first offered on a given node. */
