@@ -19,7 +19,9 @@ export const CoreConfigSchema = z
       host: z.string().min(1).default("127.0.0.1"),
       port: z.number().int().min(0).max(65535).default(8080),
       /** Bearer token for /v1/messages and /v1/events. */
-      token: z.string().min(8, "must be at least 8 characters"),
+      token: z.string().min(8, "must be at least 8 characters")
+        // RFC 6750's b64token: what an Authorization: Bearer header can carry (hono/bearer-auth refuses anything else).
+        .regex(/^[A-Za-z0-9._~+/-]+=*$/, "must be letters, digits and - . _ ~ + / (then = padding) only: a Bearer token"),
       bodyLimitBytes: z.number().int().positive().default(2_000_000),
     }).strict(),
     store: z.object({

@@ -7,7 +7,8 @@
  * a failed key is never remembered, so guessing always pays the full constant-time check. A key listed as
  * server-only is refused (403) when the request carries an `Origin`, i.e. comes from a browser page.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
 import { ProblemError } from "../../contract/problem.ts";
 import { sha256 } from "../../contract/digest.ts";
 import { fromHex, timingSafeEqual } from "./secrets.ts";
@@ -33,33 +34,39 @@ export function callerAuth(o: CallerAuthOptions): MiddlewareHandler {
     .map((h) => ({ digest: fromHex(h), principal: { kind: "key", id: h.slice(0, 16) }, serverOnly: serverOnly.has(h) }));
   const verified = new Map<string, KnownKey>();
   const challenge = { "www-authenticate": 'Bearer realm="genesys-sms-ha"' };
-  const admit = (k: KnownKey, c: Parameters<MiddlewareHandler>[0], next: () => Promise<void>) => {
+  const refuse = (detail: string): never => {
+    throw new ProblemError({ type: "unauthorized", detail, headers: challenge });
+  };
+  const noCredential = () => refuse("send an API key or a token as 'Authorization: Bearer <credential>'");
+  const admit = (k: KnownKey, c: Context): true => {
     if (k.serverOnly && c.req.raw.headers.has("origin")) {
       throw new ProblemError({ type: "forbidden", detail: "this API key is for servers only: a browser must use a short-lived token" });
     }
     setPrincipal(c, k.principal);
-    return next();
+    return true;
   };
-  return (c, next) => {
-    const h = c.req.raw.headers.get("authorization");
-    const m = h ? /^Bearer\s+(\S{1,4096})\s*$/i.exec(h) : null;
-    if (!m) throw new ProblemError({ type: "unauthorized", detail: "send an API key or a token as 'Authorization: Bearer <credential>'", headers: challenge });
-    const credential = m[1]!;
-    // Not an async function: a remembered key goes straight on, without an extra promise per request.
-    const remembered = verified.get(credential);
-    if (remembered) return admit(remembered, c, next);
-    if (o.tokens && looksLikeJwt(credential)) {
-      return o.tokens(credential).then((p) => { setPrincipal(c, p); return next(); });
-    }
-    if (looksLikeJwt(credential)) throw new ProblemError({ type: "unauthorized", detail: "this edge accepts no tokens (none configured): use an API key", headers: challenge });
-    if (credential.length > 512) throw new ProblemError({ type: "unauthorized", detail: "the API key is not valid", headers: challenge });
-    return sha256(credential).then((digest) => {
+  // Hono's bearer middleware parses the header (RFC 6750 b64token syntax); what a credential proves is decided here.
+  return bearerAuth({
+    noAuthenticationHeader: { message: noCredential },
+    invalidAuthenticationHeader: { message: noCredential },
+    invalidToken: { message: () => refuse("the API key is not valid") },
+    verifyToken: async (credential, c) => {
+      if (credential.length > 4096) return noCredential();
+      const remembered = verified.get(credential);
+      if (remembered) return admit(remembered, c);
+      if (looksLikeJwt(credential)) {
+        if (!o.tokens) return refuse("this edge accepts no tokens (none configured): use an API key");
+        setPrincipal(c, await o.tokens(credential));
+        return true;
+      }
+      if (credential.length > 512) return false;
+      const digest = await sha256(credential);
       let hit: KnownKey | undefined;
       for (const k of known) if (timingSafeEqual(digest, k.digest) && !hit) hit = k; // every key compared, whatever matches first
-      if (!hit) throw new ProblemError({ type: "unauthorized", detail: "the API key is not valid", headers: challenge });
+      if (!hit) return false;
       if (verified.size >= REMEMBERED_MAX) verified.clear();
       verified.set(credential, hit);
-      return admit(hit, c, next);
-    });
-  };
+      return admit(hit, c);
+    },
+  });
 }

@@ -88,3 +88,16 @@ test("the rebind floor's default is Genesys' 30 s: the schema's own, not only th
   // The policy's gap with the least jitter is the floor itself: never under 30 s.
   expect(nextAttemptAt({ floorMs: dflt.binds.rebindFloorMs, jitterMs: dflt.binds.rebindJitterMs }, 0, 0, () => 0)).toBeGreaterThanOrEqual(30_000);
 });
+
+test("a token an Authorization: Bearer header cannot carry (RFC 6750 b64token) is refused at startup, not on every request", () => {
+  for (const token of ["with space inside", "quote\"d-token", "comma,token"]) {
+    try {
+      parseCoreConfig({ ...local(), http: { ...local().http, token } }, {});
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).issues.map((i) => i.path)).toContain("http.token");
+    }
+  }
+  expect(parseCoreConfig({ ...local(), http: { ...local().http, token: "abc.DEF_123~+/-==" } }, {}).http.token).toBe("abc.DEF_123~+/-==");
+});
