@@ -1,6 +1,7 @@
 /** The message contract shared by the edge and the core: schemas, types and the Genesys HTTP codec. */
 export * from "./result.ts";
 export * from "./phone.ts";
+export * from "./destination.ts";
 export * from "./message.ts";
 export * from "./outcome.ts";
 export * from "./events.ts";

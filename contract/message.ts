@@ -3,6 +3,7 @@
  * (SMPP path). Parsing normalises phone numbers to Genesys digits.
  */
 import { z } from "zod";
+import { isPossibleNumber } from "./destination.ts";
 import { PhoneNumber, Sender, toGenesysDigits } from "./phone.ts";
 import { toHex } from "./hex.ts";
 import { validate as matchesOutboundSchema } from "./outbound-message.check.ts";
@@ -63,7 +64,9 @@ export type OutboundMessageInput = z.input<typeof OutboundMessage>;
  * valid messages; a property test holds the two paths to the same answers (test/contract/outbound-check.test.ts).
  */
 export function parseOutboundMessage(input: unknown): Result<OutboundMessage> {
-  if (matchesOutboundSchema(input) && (input as OutboundMessageInput).sender.trim() === (input as OutboundMessageInput).sender) {
+  // The schema's pattern checks the number's form; libphonenumber (which no JSON Schema can say) its length.
+  if (matchesOutboundSchema(input) && (input as OutboundMessageInput).sender.trim() === (input as OutboundMessageInput).sender
+    && isPossibleNumber((input as OutboundMessageInput).to.trim())) {
     return ok(normaliseChecked(input as OutboundMessageInput));
   }
   return fromZod(OutboundMessage.safeParse(input));

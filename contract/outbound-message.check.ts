@@ -6,9 +6,9 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"to":{"type":"string","pattern":"^\\+?[1-9]\\d{6,14}$"},"sender":{"type":"string","pattern":"^(\\+?\\d{3,15}|[A-Za-z0-9 ._-]{1,11})$"},"text":{"type":"string","minLength":1,"maxLength":1600},"clientMessageId":{"type":"string","pattern":"^[A-Za-z0-9._:-]{1,64}$"},"receipt":{"default":false,"type":"boolean"},"appId":{"type":"string","maxLength":128},"conversationId":{"type":"string","maxLength":128},"priority":{"type":"string","enum":["BULK_LOW","BULK","INTERACTIVE_LOW","INTERACTIVE"]},"carrier":{"type":"string","maxLength":64},"attachments":{"maxItems":10,"type":"array","items":{"type":"object","properties":{"contentType":{"type":"string","pattern":"^[\\w.+-]+\\/[\\w.+-]+$"},"content":{"type":"string","maxLength":1400000,"pattern":"^[A-Za-z0-9+/]*={0,2}$"}},"required":["contentType","content"]}}},"required":["to","sender","text"],"additionalProperties":false};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"to":{"type":"string","pattern":"^\\+?[1-9]\\d{1,14}$"},"sender":{"type":"string","pattern":"^(\\+?\\d{3,15}|[A-Za-z0-9 ._-]{1,11})$"},"text":{"type":"string","minLength":1,"maxLength":1600},"clientMessageId":{"type":"string","pattern":"^[A-Za-z0-9._:-]{1,64}$"},"receipt":{"default":false,"type":"boolean"},"appId":{"type":"string","maxLength":128},"conversationId":{"type":"string","maxLength":128},"priority":{"type":"string","enum":["BULK_LOW","BULK","INTERACTIVE_LOW","INTERACTIVE"]},"carrier":{"type":"string","maxLength":64},"attachments":{"maxItems":10,"type":"array","items":{"type":"object","properties":{"contentType":{"type":"string","pattern":"^[\\w.+-]+\\/[\\w.+-]+$"},"content":{"type":"string","maxLength":1400000,"pattern":"^[A-Za-z0-9+/]*={0,2}$"}},"required":["contentType","content"]}}},"required":["to","sender","text"],"additionalProperties":false};
 const func2 = Object.prototype.hasOwnProperty;
-const pattern0 = new RegExp("^\\+?[1-9]\\d{6,14}$", "u");
+const pattern0 = new RegExp("^\\+?[1-9]\\d{1,14}$", "u");
 const pattern1 = new RegExp("^(\\+?\\d{3,15}|[A-Za-z0-9 ._-]{1,11})$", "u");
 const pattern2 = new RegExp("^[A-Za-z0-9._:-]{1,64}$", "u");
 const pattern3 = new RegExp("^[\\w.+-]+\\/[\\w.+-]+$", "u");
@@ -40,7 +40,7 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-validate10.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/pattern",keyword:"pattern",params:{pattern: "^\\+?[1-9]\\d{6,14}$"}}];
+validate10.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/pattern",keyword:"pattern",params:{pattern: "^\\+?[1-9]\\d{1,14}$"}}];
 return false;
 }
 }

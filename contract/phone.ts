@@ -1,10 +1,15 @@
 /**
  * Phone numbers. Our API takes E.164 (`+12025550100`) or Genesys' own form (international digits, no `+`);
- * Genesys is always sent digits. Anything else is refused with a message a caller can act on.
+ * Genesys is always sent digits. The form is checked by a pattern (E.164: at most 15 digits, no leading 0),
+ * the number by libphonenumber (destination.ts): it must be a possible number, a length its country uses.
+ * Anything else is refused with a message a caller can act on.
  */
 import { z } from "zod";
+import { isPossibleNumber } from "./destination.ts";
 
-const E164ISH = /^\+?[1-9]\d{6,14}$/;
+const E164_FORM = /^\+?[1-9]\d{1,14}$/;
+/** What a caller is told about a `to` that is not a possible number. */
+export const PHONE_NUMBER_RULE = "must be an international number: E.164 (+12025550100) or digits without '+' (12025550100), no spaces, of a length its country uses";
 
 /** Genesys wire form: international digits without `+`. */
 export function toGenesysDigits(input: string): string {
@@ -20,7 +25,8 @@ export function toE164(digits: string): string {
 export const PhoneNumber = z
   .string()
   .trim()
-  .regex(E164ISH, "must be an international number: E.164 (+12025550100) or digits without '+' (12025550100), 7 to 15 digits, no spaces")
+  .regex(E164_FORM, { message: PHONE_NUMBER_RULE, abort: true }) // one issue per number: the length is not checked too
+  .refine(isPossibleNumber, PHONE_NUMBER_RULE)
   .transform(toGenesysDigits);
 
 /** A sender: a short code (digits) or an alphanumeric sender id of up to 11 characters, as enabled on the account. */

@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   "payload-too-large": { status: 413, title: "Payload too large", description: "The body is over the configured limit." },
   "unsupported-media-type": { status: 415, title: "Unsupported media type", description: "The body's Content-Type is not one this route reads." },
   rejected: { status: 422, title: "Message rejected", description: "Genesys or the SMSC refused this message (`outcome.resultCode` / `outcome.smppStatus` say why); it was not sent. Do not resend it unchanged." },
+  "destination-refused": { status: 422, title: "Destination refused", description: "The edge's destination rules refused the number before anything went to Genesys; `rule` names the rule (`invalid_number`, `country`, `number_type`). Do not resend it unchanged." },
   throttled: { status: 429, title: "Throttled", description: "Genesys or every SMSC asks to slow down; the message was not sent. Resend it, with the same id, after `Retry-After` seconds." },
   "rate-limited": { status: 429, title: "Too many requests", description: "An edge rate limit refused the send before anything went to Genesys; `limit` names it (`principal`, `destination`, `max_sends`). Retry after `Retry-After` seconds (RateLimit / RateLimit-Policy headers say more)." },
   "internal-error": { status: 500, title: "Internal error", description: "An unexpected fault; the app's log says more. The message id in `Idempotency-Key` (when present) is safe to resend." },

@@ -151,7 +151,7 @@ export function createApp(deps: AppDeps): Hono {
     ...(config.tokens && { tokens: tokenVerifier(config.tokens, clock, deps.fetch) }),
   });
   app.post("/v1/messages", auth, limit,
-    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(limits, clock), reports }));
+    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(config.destinations, limits, clock), reports }));
   app.get("/v1/messages/:id", auth, messageStatusHandler({ config, clock, fetch: deps.fetch }));
 
   app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));

@@ -15,6 +15,8 @@ import { fail, fromZod, ok, type Issue, type Result } from "../contract/result.t
 import { REQUIRED_SETTINGS, type Env } from "./env.ts";
 import type { RatePolicy } from "./limits/rate-limits.ts";
 import { AMBIGUOUS_RETRY_KINDS, type AmbiguousRetry } from "./send/ambiguous-retry.ts";
+import type { DestinationRules } from "./limits/destinations.ts";
+import { KNOWN_CALLING_CODES, KNOWN_REGIONS, NUMBER_TYPES, type NumberType } from "../contract/destination.ts";
 
 /** SHA-256 of the dev API key `dev-key` (configured keys are hashes, so the dev key is caught by its hash). */
 export const DEV_API_KEY_HASH = "7e9f8fd111802be56c379d597842e29b2cebd35ff2133d431a49fa556a18704e";
@@ -50,6 +52,7 @@ export interface EdgeConfig {
   readonly tokens?: TokenSettings;
   /** Sends per principal (API key or token `sub`) and per destination number; absent: not limited. */
   readonly rateLimits: { readonly principal?: RatePolicy; readonly destination?: RatePolicy };
+  readonly destinations: DestinationRules;
   readonly callbackSecret: string;
   readonly core: { readonly url: string; readonly token: string; readonly timeoutMs: number };
   readonly corsOrigins: readonly string[];
@@ -100,7 +103,32 @@ const Settings = z.object({
   EDGE_TOKEN_ISSUER: z.string().optional(),
   RATE_LIMIT_PRINCIPAL: z.string().optional(),
   RATE_LIMIT_DESTINATION: z.string().optional(),
+  DESTINATION_COUNTRIES: z.string().optional(),
+  DESTINATION_REFUSED_TYPES: z.string().default("PREMIUM_RATE,SHARED_COST"),
 });
+
+/** `+1,+44` (calling codes) and/or `US,GB` (ISO regions); `*`: every country. */
+function parseCountries(raw: string | undefined, issues: Issue[]): DestinationRules["countries"] {
+  if (raw === undefined || raw === "*") return undefined;
+  const regions = new Set<string>();
+  const callingCodes = new Set<string>();
+  for (const entry of list(raw)) {
+    const code = /^\+(\d{1,3})$/.exec(entry)?.[1];
+    if (code !== undefined && KNOWN_CALLING_CODES.has(code)) callingCodes.add(code);
+    else if (KNOWN_REGIONS.has(entry.toUpperCase())) regions.add(entry.toUpperCase());
+    else issues.push({ path: "DESTINATION_COUNTRIES", message: `'${entry.slice(0, 8)}' is neither a calling code (+44) nor an ISO region (GB)` });
+  }
+  return { regions, callingCodes };
+}
+
+function parseTypes(raw: string, issues: Issue[]): Set<NumberType> {
+  const types = new Set<NumberType>();
+  for (const t of list(raw)) {
+    if ((NUMBER_TYPES as readonly string[]).includes(t.toUpperCase())) types.add(t.toUpperCase() as NumberType);
+    else if (t.toUpperCase() !== "NONE") issues.push({ path: "DESTINATION_REFUSED_TYPES", message: `'${t.slice(0, 24)}' is not one of ${NUMBER_TYPES.join(", ")} (or NONE)` });
+  }
+  return types;
+}
 
 /** `10/60`: 10 sends per 60 seconds. */
 function parseRate(path: string, raw: string | undefined, issues: Issue[]): RatePolicy | undefined {
@@ -196,6 +224,8 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
     ...(s.RATE_LIMIT_PRINCIPAL !== undefined && { principal: parseRate("RATE_LIMIT_PRINCIPAL", s.RATE_LIMIT_PRINCIPAL, issues) }),
     ...(s.RATE_LIMIT_DESTINATION !== undefined && { destination: parseRate("RATE_LIMIT_DESTINATION", s.RATE_LIMIT_DESTINATION, issues) }),
   };
+  const countries = parseCountries(s.DESTINATION_COUNTRIES, issues);
+  const destinations: DestinationRules = { ...(countries && { countries }), refusedTypes: parseTypes(s.DESTINATION_REFUSED_TYPES, issues) };
   const tokensOn = s.EDGE_TOKEN_SECRET !== undefined || jwks !== undefined || s.EDGE_TOKEN_JWKS_URL !== undefined;
 
   const corsOrigins = list(s.CORS_ORIGINS);
@@ -220,6 +250,7 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
       ...(s.EDGE_TOKEN_ISSUER !== undefined && { issuer: s.EDGE_TOKEN_ISSUER }),
     } }),
     rateLimits,
+    destinations,
     callbackSecret: s.CALLBACK_SECRET,
     core: { url: s.CORE_URL.replace(/\/+$/, ""), token: s.CORE_TOKEN, timeoutMs: s.CORE_TIMEOUT_MS },
     corsOrigins,

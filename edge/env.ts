@@ -72,6 +72,12 @@ export interface Env {
    * across isolates (otherwise each isolate counts alone); on Deno, DENO_KV_PATH makes the count shared. */
   RATE_LIMIT_DESTINATION?: string;
 
+  /** Allowed destination countries: calling codes (`+1,+44`) and/or ISO regions (`US,CA,GB`); unset or `*`:
+   * every country. Note +1 includes the Caribbean (JM, DO …), classic pumping targets: ISO regions are tighter. */
+  DESTINATION_COUNTRIES?: string;
+  /** Refused number types (libphonenumber's names), default `PREMIUM_RATE,SHARED_COST`; `NONE` refuses none. */
+  DESTINATION_REFUSED_TYPES?: string;
+
   /** Deno only: listen address and port (default 127.0.0.1:8788; port 0 = any free port). */
   EDGE_HOSTNAME?: string;
   EDGE_PORT?: string;

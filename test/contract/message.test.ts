@@ -30,6 +30,16 @@ describe("OutboundMessage", () => {
     expect(r.issues.some((i) => /extra/.test(i.message))).toBe(true);
   });
 
+  it("rejects numbers of a length their country does not use (libphonenumber), in the fast path and in zod alike", () => {
+    // All of these passed the old 7-15-digit pattern.
+    for (const to of ["+1202555010", "+120255501001", "+4420794600000", "+99912345678", "4412"]) {
+      const r = parseOutboundMessage({ ...valid, to });
+      expect(r.success, to).toBe(false);
+      if (!r.success) expect(describeIssues(r.issues)).toMatch(/^to: .*length its country uses/);
+    }
+    for (const to of ["+447911123456", "4520123456", "+33612345678", "+19005550100"]) expect(parseOutboundMessage({ ...valid, to }).success, to).toBe(true);
+  });
+
   it("rejects numbers that are not international digits", () => {
     for (const to of ["+0123456789", "12 02 555 0100", "+1", "abc", "+1234567890123456"]) {
       expect(parseOutboundMessage({ ...valid, to }).success, to).toBe(false);
