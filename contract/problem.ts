@@ -33,6 +33,7 @@ export const PROBLEM_TYPES = {
   "token-keys-unavailable": { status: 503, title: "Token keys unavailable", description: "The edge could not fetch the keys (JWKS) to verify tokens; retry after `Retry-After` seconds." },
   "store-unavailable": { status: 503, title: "Store unavailable", description: "The core's store did not take the event; retry after `Retry-After` seconds." },
   "not-ready": { status: 503, title: "Not ready", description: "The core has no bound SMPP bind or its store does not answer; `detail` says which." },
+  "too-many-streams": { status: 503, title: "Too many event streams", description: "As many event streams (GET /v1/events/stream) are open on this core as `http.maxStreams` allows; retry after `Retry-After` seconds, or pull with GET /v1/events." },
   misconfigured: { status: 503, title: "Misconfigured", description: "The edge's configuration is unusable; `settings` names the settings to fix (never their values)." },
   "http-error": { status: 400, title: "HTTP error", description: "Another HTTP-level failure; `status` gives its code." },
 } as const satisfies Record<string, ProblemTypeInfo>;

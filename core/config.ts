@@ -23,6 +23,10 @@ export const CoreConfigSchema = z
         // RFC 6750's b64token: what an Authorization: Bearer header can carry (hono/bearer-auth refuses anything else).
         .regex(/^[A-Za-z0-9._~+/-]+=*$/, "must be letters, digits and - . _ ~ + / (then = padding) only: a Bearer token"),
       bodyLimitBytes: z.number().int().positive().default(2_000_000),
+      /** A connection with no traffic this long is closed (1-255 s; Bun's limit). Event streams are exempt. */
+      idleTimeoutS: z.number().int().min(1).max(255).default(10),
+      /** Event streams (GET /v1/events/stream) open at once; one more answers 503. */
+      maxStreams: z.number().int().min(1).default(100),
     }).strict(),
     store: z.object({
       url: z.string().regex(/^(sqlite|postgres|postgresql):\/\//, "must start with sqlite:// or postgres://").default("sqlite://.data/core.sqlite"),

@@ -18,7 +18,7 @@ try {
 }
 const log = createLogger({ level: cfg.log.level });
 const gateway = await startGateway(cfg, { log });
-const server = serveCore(gateway.app, { hostname: cfg.http.host, port: cfg.http.port });
+const server = serveCore(gateway.app, { hostname: cfg.http.host, port: cfg.http.port, idleTimeoutS: cfg.http.idleTimeoutS });
 log.info("core listening", { url: `http://${server.hostname}:${server.port}` });
 
 let stopping = false;

@@ -3,11 +3,14 @@
  * client sends, which wins). Each event is `id: <cursor>`, `event: <type>`, `data: <Event JSON>`. Woken when
  * this core stores events; polls the store otherwise (events stored by other cores); a comment heartbeat
  * keeps idle connections open. A store error ends the stream: the client reconnects with Last-Event-ID.
+ * At most `maxStreams` are open at once (default 100): one more gets 503 too-many-streams with Retry-After.
  */
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { systemClock } from "../../contract/index.ts";
 import { parseCursor } from "./events.ts";
+import { ProblemError } from "./problem.ts";
+import type { ServerTimeouts } from "./serve.ts";
 import type { CoreAppDeps } from "./types.ts";
 
 const PAGE = 200;
@@ -16,9 +19,19 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
   const pollMs = deps.streamPollMs ?? 1_000;
   const heartbeatMs = deps.streamHeartbeatMs ?? 15_000;
   const clock = deps.clock ?? systemClock;
+  const maxStreams = deps.maxStreams ?? 100;
+  let open = 0;
   app.get("/v1/events/stream", (c) => {
     const lastId = c.req.header("Last-Event-ID");
     let cursor = lastId !== undefined && lastId !== "" ? parseCursor(lastId, "Last-Event-ID") : parseCursor(c.req.query("after"), "after");
+    if (open >= maxStreams) {
+      throw new ProblemError({
+        type: "too-many-streams", detail: `${maxStreams} event streams are open on this core; retry later, or pull with GET /v1/events`, headers: { "Retry-After": "5" },
+      });
+    }
+    // A stream is idle between events by design: the server's idle timeout is not for it (see serve.ts).
+    (c.env as Partial<ServerTimeouts> | undefined)?.timeout?.(c.req.raw, 0);
+    open++;
     return streamSSE(c, async (stream) => {
       let closed = false;
       let dirty = false;
@@ -60,6 +73,7 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
         deps.log?.warn("event stream ended", { err });
       } finally {
         woken?.dispose();
+        open--;
       }
     });
   });

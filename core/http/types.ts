@@ -52,4 +52,6 @@ export interface CoreAppDeps {
   /** Event stream: poll interval without a wakeup (default 1 s), heartbeat comment interval (default 15 s). */
   readonly streamPollMs?: number;
   readonly streamHeartbeatMs?: number;
+  /** Event streams open at once (default 100); one more answers 503. */
+  readonly maxStreams?: number;
 }

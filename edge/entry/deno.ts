@@ -3,7 +3,8 @@
  * serves the app with Deno.serve (EDGE_HOSTNAME/EDGE_PORT, default 127.0.0.1:8788) and prints one JSON
  * line with the port it got. Shared health layer: `caches.open()`; global: Deno KV when DENO_KV_PATH is set,
  * with the prober on an interval. A production config holding dev credentials exits; any other
- * configuration problem serves 503 naming the settings (fail closed).
+ * configuration problem serves 503 naming the settings (fail closed). Running out of files (a connection
+ * flood) does not end the process: the server starts again (serve-forever.ts).
  */
 import type { Hono } from "hono";
 import { systemClock } from "../../contract/clock.ts";
@@ -15,6 +16,7 @@ import type { Env } from "../env.ts";
 import { DenoKvHealthLayer, type DenoKvLike } from "../health/kv-layer.ts";
 import { probeRound } from "../health/prober.ts";
 import { DenoKvCounter, type DenoKvAtomicLike } from "../limits/deno-kv-counter.ts";
+import { serveForever } from "./serve-forever.ts";
 
 const log = (e: object) => console.log(JSON.stringify(e));
 const env = Deno.env.toObject() as Env & Record<string, string>;
@@ -50,8 +52,5 @@ if (!parsed.success) {
 const denoCtx = { waitUntil: (p: Promise<unknown>) => void p.catch(() => undefined), passThroughOnException: () => undefined, props: {} };
 
 const port = Number(env.EDGE_PORT ?? 8788);
-Deno.serve({
-  hostname: env.EDGE_HOSTNAME ?? "127.0.0.1",
-  port: Number.isInteger(port) ? port : 8788,
-  onListen: ({ hostname, port }) => log({ level: "info", msg: "listening", runtime: "deno", hostname, port }),
-}, (req) => app.fetch(req, undefined, denoCtx));
+serveForever({ hostname: env.EDGE_HOSTNAME ?? "127.0.0.1", port: Number.isInteger(port) ? port : 8788, log },
+  (req) => app.fetch(req, undefined, denoCtx));

@@ -74,5 +74,40 @@ for (const name of BACKENDS) {
         server.stop(true);
       }
     });
+
+    test("at most maxStreams are open at once (one more: 503 too-many-streams); a stream outlives the idle timeout", async () => {
+      const store = await b.open();
+      const { app, inbox } = coreApp(store, { maxStreams: 2, streamHeartbeatMs: 60_000 });
+      const server = serveCore(app, { port: 0, idleTimeoutS: 1 });
+      try {
+        const base = `http://127.0.0.1:${server.port}/v1/events/stream?after=${await store.lastCursor()}`;
+        const a = await fetch(base, { headers: AUTH });
+        const bStream = await fetch(base, { headers: AUTH });
+        expect([a.status, bStream.status]).toEqual([200, 200]);
+        const third = await fetch(base, { headers: AUTH });
+        expect(third.status).toBe(503);
+        expect(third.headers.get("retry-after")).toBe("5");
+        expect(((await third.json()) as { type: string }).type).toBe("/problems/too-many-streams");
+        await bStream.body!.cancel();
+        let again: Response | undefined;
+        for (let i = 0; i < 50 && again?.status !== 200; i++) {
+          await again?.body?.cancel();
+          await Bun.sleep(20);
+          again = await fetch(base, { headers: AUTH });
+        }
+        expect(again!.status).toBe(200); // a closed stream frees its place
+        if (name === "sqlite") { // not a store matter: once is enough
+          // Idle for far longer than the server's idle timeout (no heartbeat), then an event still arrives.
+          const reading = readSse(a, 1, 9_000);
+          await Bun.sleep(6_000);
+          await inbox.accept(await mo("late"));
+          expect((await reading).map((m) => JSON.parse(m.data!).id)).toEqual([(await mo("late")).id]);
+        }
+        await a.body!.cancel().catch(() => undefined);
+        await again!.body!.cancel();
+      } finally {
+        server.stop(true);
+      }
+    }, 15_000);
   });
 }

@@ -54,13 +54,24 @@ export interface RunningEdge {
   stop(): Promise<void>;
 }
 
-/** `deno run edge/entry/deno.ts` on a free port; resolves when it prints its port. */
-export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge> {
+/** A Deno edge's process: whether it is still running and what it printed. */
+export interface DenoEdge extends RunningEdge {
+  running(): boolean;
+  readonly logs: readonly string[];
+}
+
+/**
+ * `deno run edge/entry/deno.ts` on a free port; resolves when it prints its port. `nofile`: run it under
+ * `prlimit --nofile=N:N` (a lowered file limit, for the flood tests).
+ */
+export function startDenoEdge(env: Record<string, string>, opts: { nofile?: number } = {}): Promise<DenoEdge> {
   return new Promise((resolve, reject) => {
     // Deno KV (health layer, rate-limit counts) sits behind --unstable-kv; a KV file needs read/write access to it.
     const kvPath = env.DENO_KV_PATH;
     const flags = kvPath ? ["--unstable-kv", ...(kvPath === ":memory:" ? [] : [`--allow-read=${dirname(kvPath)}`, `--allow-write=${dirname(kvPath)}`])] : [];
-    const child: ChildProcess = spawn(join(BIN, "deno"), ["run", "--allow-net", "--allow-env", ...flags, "edge/entry/deno.ts"], {
+    const deno = [join(BIN, "deno"), "run", "--allow-net", "--allow-env", ...flags, "edge/entry/deno.ts"];
+    const argv = opts.nofile === undefined ? deno : ["prlimit", `--nofile=${opts.nofile}:${opts.nofile}`, ...deno];
+    const child: ChildProcess = spawn(argv[0]!, argv.slice(1), {
       cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env, EDGE_PORT: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -81,7 +92,10 @@ export function startDenoEdge(env: Record<string, string>): Promise<RunningEdge>
         logs.push(line);
         try {
           const j = JSON.parse(line) as { msg?: string; port?: number };
-          if (j.msg === "listening") { clearTimeout(timer); resolve({ url: `http://127.0.0.1:${j.port}`, stop }); }
+          if (j.msg === "listening") {
+            clearTimeout(timer);
+            resolve({ url: `http://127.0.0.1:${j.port}`, stop, logs, running: () => child.exitCode === null && child.signalCode === null });
+          }
         } catch { /* not JSON */ }
       }
     });

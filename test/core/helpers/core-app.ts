@@ -3,7 +3,7 @@
  * simple fakes: the real ones (binds + router) are a later step and are not under test here.
  */
 import type { SendOutcome } from "../../../contract/index.ts";
-import { createCoreApp, type BindInfo, type BindsView, type MtSender } from "../../../core/http/app.ts";
+import { createCoreApp, type BindInfo, type BindsView, type CoreAppDeps, type MtSender } from "../../../core/http/app.ts";
 import { Inbox } from "../../../core/inbound/inbox.ts";
 import { createCoreMetrics } from "../../../core/platform/metrics.ts";
 import type { Store } from "../../../core/store/store.ts";
@@ -30,13 +30,13 @@ export class FakeBinds implements BindsView {
   }
 }
 
-export function coreApp(store: Store) {
+export function coreApp(store: Store, extra: Partial<CoreAppDeps> = {}) {
   const wakeup = new Wakeup();
   const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });
   const inbox = new Inbox(store, { wakeup });
   inbox.on("committed", ({ stored, duplicates }) => (metrics.eventsStored.inc(stored), metrics.dedupHits.inc({ path: "inbox" }, duplicates)));
   const sender = new FakeSender();
   const binds = new FakeBinds();
-  const app = createCoreApp({ token: TOKEN, store, inbox, sender, sendLog: new SendLog(store, systemClock), binds, metrics, wakeup, bodyLimitBytes: 64 * 1024, streamPollMs: 50 });
+  const app = createCoreApp({ token: TOKEN, store, inbox, sender, sendLog: new SendLog(store, systemClock), binds, metrics, wakeup, bodyLimitBytes: 64 * 1024, streamPollMs: 50, ...extra });
   return { app, sender, binds, metrics, inbox, wakeup };
 }
