@@ -18,6 +18,7 @@ import { HealthBoard, type Defer } from "./health/board.ts";
 import type { HealthLayer } from "./health/record.ts";
 import { messagesHandler } from "./http/messages.ts";
 import { messageStatusHandler } from "./http/message-status.ts";
+import { eventStreamHandler, streamAuth } from "./http/event-stream.ts";
 import { SendReports } from "./send/send-report.ts";
 import { admission } from "./http/admission.ts";
 import type { Counter } from "./limits/counter.ts";
@@ -77,7 +78,7 @@ function corsFor(origins: readonly string[]): MiddlewareHandler {
   const browsers = cors({
     origin: (origin) => (origins.includes(origin) ? origin : null),
     allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
     exposeHeaders: ["Retry-After", "Idempotency-Key", "RateLimit", "RateLimit-Policy"],
     maxAge: 600,
   });
@@ -146,13 +147,12 @@ export function createApp(deps: AppDeps): Hono {
   app.use("/v1/*", corsFor(config.corsOrigins));
 
   const reports = new SendReports({ coreUrl: config.core.url, coreToken: config.core.token, timeoutMs: config.core.timeoutMs, clock, fetch: deps.fetch, log });
-  const auth = callerAuth({
-    keyHashes: config.apiKeyHashes, serverOnlyKeyHashes: config.serverKeyHashes,
-    ...(config.tokens && { tokens: tokenVerifier(config.tokens, clock, deps.fetch) }),
-  });
+  const tokens = config.tokens && tokenVerifier(config.tokens, clock, deps.fetch);
+  const auth = callerAuth({ keyHashes: config.apiKeyHashes, serverOnlyKeyHashes: config.serverKeyHashes, ...(tokens && { tokens }) });
   app.post("/v1/messages", auth, limit,
     messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(config.destinations, limits, clock), reports }));
   app.get("/v1/messages/:id", auth, messageStatusHandler({ config, clock, fetch: deps.fetch }));
+  app.get("/v1/events/stream", streamAuth(auth, tokens), eventStreamHandler({ config, fetch: deps.fetch }));
 
   app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));
 

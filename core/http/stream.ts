@@ -4,10 +4,12 @@
  * this core stores events; polls the store otherwise (events stored by other cores); a comment heartbeat
  * keeps idle connections open. A store error ends the stream: the client reconnects with Last-Event-ID.
  * At most `maxStreams` are open at once (default 100): one more gets 503 too-many-streams with Retry-After.
+ * With a Gsh-Principal header (the edge, for a browser or app following its own messages) the stream is that
+ * caller's feed: the receipts of its messages only, and the ids are positions in that feed, not event cursors.
  */
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { systemClock } from "../../contract/index.ts";
+import { PRINCIPAL_HEADER, systemClock } from "../../contract/index.ts";
 import { parseCursor } from "./events.ts";
 import { ProblemError } from "./problem.ts";
 import type { ServerTimeouts } from "./serve.ts";
@@ -32,6 +34,9 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
     // A stream is idle between events by design: the server's idle timeout is not for it (see serve.ts).
     (c.env as Partial<ServerTimeouts> | undefined)?.timeout?.(c.req.raw, 0);
     open++;
+    // Scoped to one caller (the edge names it): only the receipts of its own messages, by its feed's seq.
+    const principal = c.req.header(PRINCIPAL_HEADER);
+    const read = principal ? (after: number, n: number) => deps.store.feedAfter(principal, after, n) : (after: number, n: number) => deps.store.eventsAfter(after, n);
     return streamSSE(c, async (stream) => {
       let closed = false;
       let dirty = false;
@@ -49,7 +54,7 @@ export function streamRoutes(app: Hono, deps: CoreAppDeps): void {
         await stream.write("retry: 2000\n\n");
         while (!closed) {
           dirty = false;
-          const page = await deps.store.eventsAfter(cursor, PAGE);
+          const page = await read(cursor, PAGE);
           for (const s of page) {
             await stream.writeSSE({ id: String(s.cursor), event: s.event.type, data: JSON.stringify(s.event) });
             cursor = s.cursor;

@@ -7,8 +7,8 @@
  * Every query is served by an index on its key (test/core/message-status-store.test.ts EXPLAINs them).
  */
 import { stateRank, type Event, type MessagePath, type MessageReceipt, type MessageSend, type MessageStateName } from "../../contract/index.ts";
-import type { Sql } from "./db.ts";
-import type { MessageRecord, SendEntry } from "./types.ts";
+import { lockAppend, type Dialect, type Sql } from "./db.ts";
+import type { MessageRecord, SendEntry, StoredEvent } from "./types.ts";
 
 /** Most receipts one record answers (a message has a handful: one per segment and state). */
 const MAX_RECEIPTS = 500;
@@ -50,7 +50,15 @@ export async function recordReceipts(tx: Sql, stored: readonly { cursor: number;
     if (!b || rank > b.rank) best.set(id, { state: event.data.state, rank });
   }
   if (rows.length === 0) return;
-  for (let i = 0; i < rows.length; i += 1000) await tx`INSERT INTO message_receipts ${tx(rows.slice(i, i + 1000))} ON CONFLICT DO NOTHING`;
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    await tx`INSERT INTO message_receipts ${tx(chunk)} ON CONFLICT DO NOTHING`;
+    // Into the principal feed when the message's principal is known (else recordSends feeds them later).
+    await tx`INSERT INTO principal_feed (principal, cursor, at)
+             SELECT m.principal, r.cursor, ${now} FROM message_receipts r JOIN mt_messages m ON m.client_message_id = r.client_message_id
+             WHERE r.cursor IN ${tx(chunk.map((r) => r.cursor))} AND m.principal IS NOT NULL
+             ON CONFLICT (principal, cursor) DO NOTHING`;
+  }
   const ups = [...best].map(([client_message_id, b]) => ({ client_message_id, state: b.state, state_rank: b.rank, state_at: now, created_at: now }));
   for (let i = 0; i < ups.length; i += 1000) {
     await tx`INSERT INTO mt_messages ${tx(ups.slice(i, i + 1000))}
@@ -64,7 +72,9 @@ export async function recordReceipts(tx: Sql, stored: readonly { cursor: number;
  * later caller reusing the id cannot take the record over); an accepted send is not replaced by a later one (a
  * repeat answered from the first record, or the same report told twice).
  */
-export async function recordSends(tx: Sql, entries: readonly SendEntry[], now: number): Promise<void> {
+export async function recordSends(tx: Sql, dialect: Dialect, entries: readonly SendEntry[], now: number): Promise<void> {
+  // The feed rows below are appends, ordered like events' (lockAppend): a scoped stream never skips one.
+  await lockAppend(tx, dialect);
   // One statement each (a multi-row upsert may not touch one row twice), sent together: PostgreSQL pipelines
   // them on the transaction's connection.
   await Promise.all(entries.map((e) => {
@@ -76,6 +86,23 @@ export async function recordSends(tx: Sql, entries: readonly SendEntry[], now: n
                send_body = CASE WHEN mt_messages.send_status = 'accepted' THEN mt_messages.send_body ELSE excluded.send_body END,
                send_status = CASE WHEN mt_messages.send_status = 'accepted' THEN mt_messages.send_status ELSE excluded.send_status END`;
   }));
+  // Receipts stored before their message's principal was known join that principal's feed now.
+  // The principal feed (a caller's scoped event stream, in seq order) takes a receipt once both it and its
+  // message's principal are known, whichever came last: a receipt that beat its send record still reaches the
+  // stream, with a later seq.
+  for (const e of entries) {
+    await tx`INSERT INTO principal_feed (principal, cursor, at)
+             SELECT m.principal, r.cursor, ${now} FROM mt_messages m JOIN message_receipts r ON r.client_message_id = m.client_message_id
+             WHERE m.client_message_id = ${e.clientMessageId} AND m.principal IS NOT NULL
+             ON CONFLICT (principal, cursor) DO NOTHING`;
+  }
+}
+
+/** A principal's feed after `after` (its seq), with the events: the scoped event stream's page. */
+export async function feedAfter(sql: Sql, principal: string, after: number, limit: number): Promise<StoredEvent[]> {
+  const rows = (await sql`SELECT f.seq, e.body FROM principal_feed f JOIN events e ON e.cursor = f.cursor
+                          WHERE f.principal = ${principal} AND f.seq > ${after} ORDER BY f.seq LIMIT ${limit}`) as { seq: number | string; body: string }[];
+  return rows.map((r) => ({ cursor: Number(r.seq), event: JSON.parse(r.body) as Event }));
 }
 
 /** The record of a client message id, receipts in the order they were stored; undefined when none. */
@@ -102,5 +129,7 @@ export async function pruneMessages(tx: Sql, before: number, limit: number): Pro
       SELECT client_message_id FROM mt_messages WHERE created_at < ${before} ORDER BY created_at LIMIT ${limit}) RETURNING state_rank`;
   await tx`DELETE FROM message_receipts WHERE cursor IN (
       SELECT cursor FROM message_receipts WHERE received_at < ${before} ORDER BY received_at LIMIT ${limit})`;
+  await tx`DELETE FROM principal_feed WHERE seq IN (
+      SELECT seq FROM principal_feed WHERE at < ${before} ORDER BY at LIMIT ${limit})`;
   return gone.length;
 }

@@ -137,6 +137,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS stream_tickets_expiry ON stream_tickets (expires_at)`,
     ],
   },
+  {
+    version: 7,
+    name: "principal feeds: a caller's scoped event stream",
+    // One row per (principal, receipt event), appended when both are known; seq orders a scoped stream.
+    // stream_tickets (6) goes: browsers follow the stream with their short-lived token, verified by the edge.
+    up: (d) => [
+      `CREATE TABLE IF NOT EXISTS principal_feed (
+         seq ${serial(d)},
+         principal TEXT NOT NULL,
+         cursor BIGINT NOT NULL,
+         at BIGINT NOT NULL,
+         UNIQUE (principal, cursor))`,
+      `CREATE INDEX IF NOT EXISTS principal_feed_seq ON principal_feed (principal, seq)`,
+      `CREATE INDEX IF NOT EXISTS principal_feed_at ON principal_feed (at)`,
+      `DROP TABLE IF EXISTS stream_tickets`,
+    ],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

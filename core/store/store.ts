@@ -8,7 +8,7 @@ import { migrate } from "./migrations.ts";
 import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor, pruneBefore } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
 import { correlate, findClientMessageId, findSubmit, releaseMt, releaseParked } from "./mt-sql.ts";
-import { findMessage, recordSends } from "./messages-sql.ts";
+import { feedAfter, findMessage, recordSends } from "./messages-sql.ts";
 import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
 import type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MessageRecord, ParkResult, SendEntry, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
 
@@ -64,6 +64,8 @@ export interface Store {
   recordSends(entries: readonly SendEntry[], now: number): Promise<void>;
   /** A message's record and receipts (GET /v1/messages/:id); undefined when unknown. */
   findMessage(clientMessageId: string): Promise<MessageRecord | undefined>;
+  /** A principal's receipts after `after` (a feed seq, not an event cursor): its scoped event stream. */
+  feedAfter(principal: string, after: number, limit: number): Promise<StoredEvent[]>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -114,7 +116,8 @@ export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {
       return { released, purged };
     },
     pruneBefore: (before, limit) => db.write((tx) => pruneBefore(tx, before, limit)),
-    recordSends: (entries, now) => db.write((tx) => recordSends(tx, entries, now)),
+    recordSends: (entries, now) => db.write((tx) => recordSends(tx, db.dialect, entries, now)),
+    feedAfter: (principal, after, limit) => feedAfter(db.read, principal, after, limit),
     findMessage: (id) => findMessage(db.read, id),
     ping: async () => {
       try {

@@ -4,6 +4,12 @@ import { serveCore } from "../../core/http/serve.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { AUTH, coreApp } from "./helpers/core-app.ts";
 import { mo } from "./helpers/events.ts";
+import { dedupKeys, makeEvent, type Event } from "../../contract/index.ts";
+
+const sent = { status: "accepted" as const, at: new Date(0).toISOString(), attempts: [] };
+/** An HTTP-path receipt of `id`. */
+const dr = (id: string, stateCode = 2): Promise<Event> =>
+  makeEvent("message.status", dedupKeys.receipt(`http:${id}`, stateCode, ""), { clientMessageId: id, state: stateCode === 2 ? "DELIVERED" : "ENROUTE", stateCode }, { channel: "http" }, new Date(0));
 
 interface Sse {
   id?: string;
@@ -109,5 +115,30 @@ for (const name of BACKENDS) {
         server.stop(true);
       }
     }, 15_000);
+
+    test("scoped to a caller (Gsh-Principal): only its own messages' receipts, also one stored before its send record", async () => {
+      const store = await b.open();
+      const { app, inbox } = coreApp(store);
+      const server = serveCore(app, { port: 0 });
+      try {
+        const base = `http://127.0.0.1:${server.port}/v1/events/stream`;
+        await store.recordSends([{ clientMessageId: "mine-1", principal: "token:aaaa", path: "http", send: sent }, { clientMessageId: "theirs-1", principal: "key:bbbb", path: "http", send: sent }], 0);
+        await inbox.accept(await dr("mine-2", 1)); // its receipt first: the principal is not known yet
+        await inbox.accept(await mo("scoped-mo")); // an MO is nobody's message
+        await inbox.accept(await dr("theirs-1"));
+        await inbox.accept(await dr("mine-1"));
+        const res = await fetch(base, { headers: { ...AUTH, "Gsh-Principal": "token:aaaa" } });
+        const reading = readSse(res, 3);
+        await Bun.sleep(30);
+        await store.recordSends([{ clientMessageId: "mine-2", principal: "token:aaaa", path: "http", send: sent }], 0); // the early receipt joins the feed now
+        await inbox.accept(await dr("mine-2")); // and its next one, live
+        const got = await reading;
+        expect(got.map((m) => { const e = JSON.parse(m.data!); return `${e.data.clientMessageId}:${e.data.state}`; })).toEqual(["mine-1:DELIVERED", "mine-2:ENROUTE", "mine-2:DELIVERED"]);
+        const resumed = await readSse(await fetch(base, { headers: { ...AUTH, "Gsh-Principal": "token:aaaa", "Last-Event-ID": got[0]!.id! } }), 2);
+        expect(resumed.map((m) => m.id)).toEqual([got[1]!.id, got[2]!.id]);
+      } finally {
+        server.stop(true);
+      }
+    });
   });
 }

@@ -54,6 +54,7 @@ function fill(d: BackendName): string[] {
        SELECT 'cm-' || g, 'key:a', 'http', 'accepted', '{}', 'DELIVERED', 10, ${NOW} - g, ${NOW} - g FROM ${rows(M)}`,
     `INSERT INTO message_receipts (cursor, client_message_id, received_at, body)
        SELECT ${N} + g, 'cm-' || (g / 2), ${NOW} - g, '{}' FROM ${rows(M)}`,
+    `INSERT INTO principal_feed (principal, cursor, at) SELECT 'key:' || (g % 100), ${N} + g, ${NOW} - g FROM ${rows(M)}`,
   ];
 }
 
@@ -146,6 +147,7 @@ async function exercise(store: Store): Promise<void> {
   const joined = { ...dr, data: { ...(dr.data as object), clientMessageId: "cm-79" } } as Event;
   expect((await store.insertEvents([joined], NOW)).map((x) => x.inserted)).toEqual([true]);
   expect((await store.findMessage("cm-79"))?.receipts.length).toBeGreaterThan(0);
+  await store.feedAfter("key:7", 50, 200); // a caller's scoped event stream
   // The parked-receipt sweep and the retention sweep.
   await store.releaseParked(NOW - 600_000, NOW);
   const pruned = await store.pruneBefore(RETAIN_BEFORE, 1000);

@@ -155,16 +155,24 @@ export interface FakeCore {
   sendAnswers: number[];
   /** GET /v1/messages/:id: each request, answered 200 with the last recorded send of its principal, else 404. */
   reads: { id: string; auth: string | undefined; principal: string | undefined }[];
+  /** GET /v1/events/stream: each request (answered with one SSE event naming its principal, then the end). */
+  streams: { url: string; auth: string | undefined; principal: string | undefined; lastEventId: string | undefined }[];
   close(): Promise<void>;
 }
 
 export async function startFakeCore(): Promise<FakeCore> {
-  const core: Partial<FakeCore> & Pick<FakeCore, "events" | "mode" | "sends" | "sendAnswers" | "reads"> = { events: [], mode: 201, sends: [], sendAnswers: [], reads: [] };
+  const core: Partial<FakeCore> & Pick<FakeCore, "events" | "mode" | "sends" | "sendAnswers" | "reads" | "streams"> = { events: [], mode: 201, sends: [], sendAnswers: [], reads: [], streams: [] };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       if (core.mode === "hang") return;
+      if (req.method === "GET" && (req.url ?? "").startsWith("/v1/events/stream")) {
+        const principal = req.headers["gsh-principal"] as string | undefined;
+        core.streams.push({ url: req.url!, auth: req.headers.authorization, principal, lastEventId: req.headers["last-event-id"] as string | undefined });
+        res.writeHead(200, { "content-type": "text/event-stream" }).end(`retry: 2000\n\nid: 7\nevent: message.status\ndata: {"for":"${principal}"}\n\n`);
+        return;
+      }
       const message = /^\/v1\/messages\/([^/?]+)$/.exec(req.url ?? "");
       if (message) {
         const id = decodeURIComponent(message[1]!);

@@ -284,6 +284,32 @@ export function edgeScenarios(runtime: string, start: (env: Record<string, strin
       expect((await get(id, "wrong-key")).status).toBe(401);
     });
 
+    it("GET /v1/events/stream: a browser's token in ?access_token= (EventSource sends no headers), the core's feed for that caller", async () => {
+      const token = await mintEdgeToken({ alg: "HS256", secret: TEST_TOKEN_SECRET }, { sub: "user-3" });
+      const stream = (q: string, headers: Record<string, string> = {}) => fetch(`${edge.url}/v1/events/stream${q}`, { headers: { origin: ALLOWED_ORIGIN, ...headers } });
+      const r = await stream(`?access_token=${token}&after=5`, { "last-event-id": "6" });
+      expect(r.status).toBe(200);
+      expect(r.headers.get("content-type")).toContain("text/event-stream");
+      expect(r.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+      const body = await r.text();
+      const seen = core.streams.at(-1)!;
+      expect(seen).toMatchObject({ url: "/v1/events/stream?after=5", auth: `Bearer ${CORE_TOKEN}`, lastEventId: "6" });
+      expect(seen.principal).toMatch(/^token:[0-9a-f]{16}$/);
+      expect(body).toContain(`data: {"for":"${seen.principal}"}`);
+      // A server with its API key in the header: its own feed.
+      const keyed = await fetch(`${edge.url}/v1/events/stream`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
+      expect(keyed.status).toBe(200);
+      await keyed.text();
+      expect(core.streams.at(-1)!.principal).toBe(`key:${(await keyHash(TEST_KEY)).slice(0, 16)}`);
+      const asked = core.streams.length;
+      for (const q of [`?access_token=${TEST_KEY}`, "", `?access_token=${token.slice(0, -3)}xyz`]) {
+        const refused = await stream(q);
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get("content-type")).toContain("application/problem+json");
+      }
+      expect(core.streams.length).toBe(asked); // none of them reached the core
+    });
+
     it("Genesys callbacks reach the core with its token; 2xx only when the core stored them", async () => {
       sim.configure({ callbackUrl: `${edge.url}/v1/genesys/callback/${CALLBACK_SECRET}` });
       const moId = sim.injectMo({ from: "12025550123", to: "12345", text: "hi there", via: "http" });
