@@ -27,8 +27,13 @@ export interface ChaosOptions {
   ambiguousPauseMs?: number;
   /** Which site sees which message_ids (default "shared"). */
   mtDedup?: MtDedupModel;
-  /** How many answers dc3 loses after taking the MT, in the "answers lost" step (default 10). */
+  /** How many answers dc3 loses after taking the MT, in the "answers lost" step (default 10; 0: no such step). */
   lostAnswers?: number;
+  /**
+   * A transient hiccup (default 0: none): for this long dc3 takes MTs but answers each 1.5 s late, after the
+   * edge's attempt timeout; then it answers at once again. The DR page's case for resubmitting after a pause.
+   */
+  lateWindowMs?: number;
   progress?: (line: string) => void;
 }
 
@@ -57,7 +62,21 @@ const remove = (s: Stack, faults: Map<string, string>, key: string) => {
 };
 
 /** The fault schedule, in turn; shares of odd receipts run throughout (simulator options). */
-const steps = (o: ChaosOptions): readonly Step[] => [
+const steps = (o: ChaosOptions): readonly Step[] => [...STEPS_BEFORE_CLEAR(o), ...lateWindow(o),
+  { at: 0.84, step: "faults cleared", run: (s, _t, f) => (s.sim.clearFaults(), f.clear()) },
+];
+
+/** The optional transient hiccup (ChaosOptions.lateWindowMs), after the lost answers. */
+const lateWindow = (o: ChaosOptions): Step[] => (o.lateWindowMs ? [{
+  at: 0.8,
+  step: `dc3 answers late (taken, answered after the timeout) for ${o.lateWindowMs} ms`,
+  run: (s, _t, f) => {
+    add(s, f, "late", { target: "dc3", kind: "latency", ms: 1_500 });
+    setTimeout(() => remove(s, f, "late"), o.lateWindowMs);
+  },
+}] : []);
+
+const STEPS_BEFORE_CLEAR = (o: ChaosOptions): Step[] => [
   { at: 0.08, step: "site dc3 down", run: (s, _t, f) => add(s, f, "down", { target: "dc3", kind: "down" }) },
   { at: 0.22, step: "site dc3 back", run: (s, _t, f) => remove(s, f, "down") },
   { at: 0.3, step: "node smc1.bos partitioned", run: (s, _t, f) => add(s, f, "partition", { target: "smc1.bos", kind: "partition" }) },
@@ -72,12 +91,11 @@ const steps = (o: ChaosOptions): readonly Step[] => [
       await Promise.all([t.injectMo("smpp", "smc2.bos"), t.injectMo("smpp", "smc2.bos"), t.injectMo("smpp", "smc2.bos")]);
     },
   },
-  {
+  ...(o.lostAnswers === 0 ? [] : [{
     at: 0.74,
     step: `dc3 takes MTs but its answers are lost (${o.lostAnswers ?? 10} times, HTTP and SMPP)`,
-    run: (s, _t, f) => add(s, f, "lost", { target: "dc3", kind: "drop", count: o.lostAnswers ?? 10 }),
-  },
-  { at: 0.84, step: "faults cleared", run: (s, _t, f) => (s.sim.clearFaults(), f.clear()) },
+    run: (s: Stack, _t: Traffic, f: Map<string, string>) => add(s, f, "lost", { target: "dc3", kind: "drop", count: o.lostAnswers ?? 10 }),
+  }]),
 ];
 
 function seenEvents(s: Stack): SeenEvent[] {
