@@ -14,7 +14,8 @@ export const SmscNode = z.object({
   site: SiteName,
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
-  tls: z.boolean().default(false),
+  /** SMPP over TLS (certificate verified). Unset: the core decides (on in production, off in development). */
+  tls: z.boolean().optional(),
 });
 export type SmscNode = z.output<typeof SmscNode>;
 
@@ -56,10 +57,10 @@ export const GENESYS_TOPOLOGY: Topology = Object.freeze({
   ],
   singleUrl: "https://smsc-api.genesyscloud.com/httpapi/receiver",
   smscNodes: [
-    { name: "smc1.dc3", site: "dc3", host: "smc1.dc3.genesyscloud.com", port: 2775, tls: false },
-    { name: "smc2.dc3", site: "dc3", host: "smc2.dc3.genesyscloud.com", port: 2775, tls: false },
-    { name: "smc1.bos", site: "bos", host: "smc1.bos.genesyscloud.com", port: 2775, tls: false },
-    { name: "smc2.bos", site: "bos", host: "smc2.bos.genesyscloud.com", port: 2775, tls: false },
+    { name: "smc1.dc3", site: "dc3", host: "smc1.dc3.genesyscloud.com", port: 2775 },
+    { name: "smc2.dc3", site: "dc3", host: "smc2.dc3.genesyscloud.com", port: 2775 },
+    { name: "smc1.bos", site: "bos", host: "smc1.bos.genesyscloud.com", port: 2775 },
+    { name: "smc2.bos", site: "bos", host: "smc2.bos.genesyscloud.com", port: 2775 },
   ],
 }) as Topology;
 

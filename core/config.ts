@@ -18,10 +18,16 @@ export const CoreConfigSchema = z
     http: z.object({
       host: z.string().min(1).default("127.0.0.1"),
       port: z.number().int().min(0).max(65535).default(8080),
-      /** Bearer token for /v1/messages and /v1/events. */
+      /** Bearer token for every /v1 route (the application's). */
       token: z.string().min(8, "must be at least 8 characters")
         // RFC 6750's b64token: what an Authorization: Bearer header can carry (hono/bearer-auth refuses anything else).
         .regex(/^[A-Za-z0-9._~+/-]+=*$/, "must be letters, digits and - . _ ~ + / (then = padding) only: a Bearer token"),
+      /**
+       * The edge's bearer token, scoped: it may only post events (POST /v1/events) and the edge's send records
+       * (PUT /v1/messages/:id); it cannot send MTs or read events. Unset: only `token` is accepted.
+       */
+      edgeToken: z.string().min(8, "must be at least 8 characters")
+        .regex(/^[A-Za-z0-9._~+/-]+=*$/, "must be letters, digits and - . _ ~ + / (then = padding) only: a Bearer token").optional(),
       bodyLimitBytes: z.number().int().positive().default(2_000_000),
       /** A connection with no traffic this long is closed (1-255 s; Bun's limit). Event streams are exempt. */
       idleTimeoutS: z.number().int().min(1).max(255).default(10),
@@ -75,6 +81,11 @@ export const CoreConfigSchema = z
       maxUnansweredDelivers: z.number().int().min(1).max(100_000).default(1000),
       /** Octets queued for (or held from) one SMSC at most; past it that bind alone closes. */
       maxBacklogBytes: z.number().int().min(65_536).default(1_048_576),
+      /**
+       * CA certificate(s) to verify TLS SMSC nodes with instead of the system store (a private CA): PEM text, or
+       * the path of a PEM file (read once, here). A node's `tls` defaults to on in production, off in development.
+       */
+      tlsCa: z.string().min(1).optional(),
     }).strict(),
     inbox: z.object({
       moDedupWindowMs: z.number().int().positive().default(600_000),
@@ -101,6 +112,8 @@ export const ENV_OVERRIDES: readonly (readonly [string, string, "string" | "numb
   ["GSH_HTTP_HOST", "http.host", "string"],
   ["GSH_HTTP_PORT", "http.port", "number"],
   ["GSH_CORE_TOKEN", "http.token", "string"],
+  ["GSH_CORE_EDGE_TOKEN", "http.edgeToken", "string"],
+  ["GSH_SMPP_TLS_CA", "binds.tlsCa", "string"],
   ["GSH_STORE_URL", "store.url", "string"],
   ["GSH_STORE_SCHEMA", "store.schema", "string"],
   ["GSH_WEBHOOK_URL", "webhook.url", "string"],
@@ -149,11 +162,15 @@ export function parseCoreConfig(raw: unknown, env: Record<string, string | undef
   const r = fromZod(CoreConfigSchema.safeParse(obj));
   if (!r.success) issues.push(...r.issues);
   if (issues.length || !r.success) throw new ConfigError(source, issues);
-  const c = r.output;
+  const c = resolveTls(r.output, source);
+  if (c.http.edgeToken !== undefined && c.http.edgeToken === c.http.token) {
+    throw new ConfigError(source, [{ path: "http.edgeToken", message: "must differ from http.token (it is the scoped one)" }]);
+  }
   if (c.mode === "production") {
     const weak: Issue[] = [];
-    for (const [path, value] of [["http.token", c.http.token], ["webhook.secret", c.webhook.secret]] as const) {
-      const why = secretWeakness(value);
+    const secrets: [string, string | undefined][] = [["http.token", c.http.token], ["http.edgeToken", c.http.edgeToken], ["webhook.secret", c.webhook.secret]];
+    for (const [path, value] of secrets) {
+      const why = value === undefined ? undefined : secretWeakness(value);
       if (why) weak.push({ path, message: `${why}; refused in production` });
     }
     for (const path of devCredentialsIn({ "genesys.login": c.genesys.login, "genesys.password": c.genesys.password })) {
@@ -162,6 +179,24 @@ export function parseCoreConfig(raw: unknown, env: Record<string, string | undef
     if (weak.length) throw new ConfigError(source, weak);
   }
   return deepFreeze(c);
+}
+
+/**
+ * SMPP TLS: a node without `tls` gets it on in production (off in development); `binds.tlsCa` given as a path
+ * is read into its PEM text.
+ */
+function resolveTls<C extends z.output<typeof CoreConfigSchema>>(c: C, source: string): C {
+  const smscNodes = c.topology.smscNodes.map((n) => ({ ...n, tls: n.tls ?? c.mode === "production" }));
+  let tlsCa = c.binds.tlsCa;
+  if (tlsCa !== undefined && !tlsCa.includes("-----BEGIN")) {
+    try {
+      tlsCa = readFileSync(tlsCa, "utf8");
+    } catch (e) {
+      throw new ConfigError(source, [{ path: "binds.tlsCa", message: `neither PEM text nor a readable file: ${(e as Error).message}` }]);
+    }
+    if (!tlsCa.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(source, [{ path: "binds.tlsCa", message: "the file holds no PEM certificate" }]);
+  }
+  return { ...c, topology: { ...c.topology, smscNodes }, binds: { ...c.binds, ...(tlsCa !== undefined && { tlsCa }) } };
 }
 
 /**

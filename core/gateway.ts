@@ -137,6 +137,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       bindTimeoutMs: 10_000,
       unbindTimeoutMs: 5_000,
       drainMs: cfg.binds.drainMs,
+      ...(cfg.binds.tlsCa !== undefined && { tlsCa: cfg.binds.tlsCa }),
       onDeliver: (node) => inbound.handler(node),
       session: {
         maxSubmitTimeouts: cfg.binds.maxSubmitTimeouts,
@@ -170,7 +171,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const sender = new CoreMtSender({ once: new SendOnce({ recorder, clock }), router });
   sender.on("sent", (o) => activity.mt(o.status));
   const view = bindsView(binds);
-  const app = createCoreApp({ token: cfg.http.token, bodyLimitBytes: cfg.http.bodyLimitBytes, maxStreams: cfg.http.maxStreams, store, inbox, sender, sendLog, binds: view, metrics, clock, wakeup, log });
+  const app = createCoreApp({ token: cfg.http.token, ...(cfg.http.edgeToken !== undefined && { edgeToken: cfg.http.edgeToken }), bodyLimitBytes: cfg.http.bodyLimitBytes, maxStreams: cfg.http.maxStreams, store, inbox, sender, sendLog, binds: view, metrics, clock, wakeup, log });
   statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs, clock });
 
   correlation.start();

@@ -25,7 +25,7 @@ export function createCoreApp(deps: CoreAppDeps): Hono {
       onError: () => problemResponse({ type: "payload-too-large", detail: `the body is over ${maxSize} bytes` }),
     }),
   );
-  app.use("/v1/*", bearerAuth(deps.token));
+  app.use("/v1/*", bearerAuth(deps.token, deps.edgeToken));
   messageRoutes(app, deps);
   messageStatusRoutes(app, deps);
   streamRoutes(app, deps);

@@ -36,6 +36,8 @@ export interface BindsView {
 export interface CoreAppDeps {
   /** Bearer token for /v1/*. */
   readonly token: string;
+  /** The edge's scoped token: POST /v1/events and PUT /v1/messages/:id only (see auth.ts). */
+  readonly edgeToken?: string;
   readonly store: Store;
   readonly inbox: Inbox;
   readonly sender: MtSender;

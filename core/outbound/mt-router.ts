@@ -188,8 +188,15 @@ export class MtRouter {
         case "resp": {
           const cls = classifyStatus(r.status);
           if (cls === "ok") {
+            // "OK" without an id to correlate receipts by, or a generic_nack saying OK (an SMSC that could not
+            // read our PDU answers so): not an acceptance we can stand behind, and it may have been taken.
+            if (r.kind === "nack" || r.messageId.trim() === "") {
+              record("timeout", r.status);
+              const what = r.kind === "nack" ? "a generic_nack with status 0" : "a submit_sm_resp with an empty message_id";
+              return { kind: "unknown", reason: `${node} answered ${what}` };
+            }
             record("accepted");
-            return { kind: "accepted", smscMessageId: r.kind === "resp" ? r.messageId : "", node, site };
+            return { kind: "accepted", smscMessageId: r.messageId, node, site };
           }
           if (cls === "retry_other_bind") {
             record("throttled", r.status);

@@ -18,6 +18,8 @@ export const AUTH = { Authorization: `Bearer ${TOKEN}`, "content-type": "applica
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
 export interface SimConfigOptions {
+  /** binds.tlsCa */
+  tlsCa?: string;
   storeUrl: string;
   schema?: string;
   webhookUrl?: string;
@@ -25,7 +27,9 @@ export interface SimConfigOptions {
   binds?: Partial<CoreConfig["binds"]>;
   inbox?: Partial<CoreConfig["inbox"]>;
   /** More SMSC nodes after the simulator's four (hostile peers). */
-  extraNodes?: { name: string; site: "dc3" | "bos"; host: string; port: number }[];
+  extraNodes?: { name: string; site: "dc3" | "bos"; host: string; port: number; tls?: boolean }[];
+  /** false: only `extraNodes` (default true). */
+  simNodes?: boolean;
 }
 
 /** A validated CoreConfig (through the same parser as main.ts) pointing at the simulator's ports. */
@@ -38,9 +42,9 @@ export function simConfig(sim: Simulator, o: SimConfigOptions): CoreConfig {
     genesys: { login: "demo", password: "demo" },
     topology: {
       sites: (["dc3", "bos"] as const).map((name) => ({ name, httpUrl: sim.sites[name].httpUrl })),
-      smscNodes: [...sim.nodes, ...(o.extraNodes ?? [])].map((n) => ({ name: n.name, site: n.site, host: n.host, port: n.port, tls: false })),
+      smscNodes: [...(o.simNodes === false ? [] : sim.nodes), ...(o.extraNodes ?? [])].map((n) => ({ name: n.name, site: n.site, host: n.host, port: n.port, tls: "tls" in n ? n.tls === true : false })),
     },
-    binds: { rebindFloorMs: 30_000, rebindJitterMs: 1_000, window: 10, responseTimeoutMs: 2_000, enquireLinkMs: 0, drainMs: 500, ...o.binds },
+    binds: { ...(o.tlsCa && { tlsCa: o.tlsCa }), rebindFloorMs: 30_000, rebindJitterMs: 1_000, window: 10, responseTimeoutMs: 2_000, enquireLinkMs: 0, drainMs: 500, ...o.binds },
     inbox: { moDedupWindowMs: 600_000, parkLimitMs: 600_000, maxBatch: 1000, ...o.inbox },
     log: { level: "warn" },
   });
