@@ -17,7 +17,18 @@ import { ProblemError } from "../../contract/problem.ts";
 /** Does a bearer credential look like a JWT (three base64url parts, a JSON header)? API keys never start `eyJ`. */
 export const looksLikeJwt = (s: string): boolean => s.startsWith("eyJ") && s.split(".").length === 3;
 
-export type TokenVerifier = (token: string) => Promise<TokenPrincipal>;
+/** A verified token's principal; at once (no promise) for a token verified moments ago. */
+export type TokenVerifier = (token: string) => TokenPrincipal | Promise<TokenPrincipal>;
+
+/**
+ * Tokens that passed are remembered for a minute at most (never past their `exp`), 256 at most: a browser sends
+ * its token again and again, and a full verification costs 50-100 µs of the isolate's CPU (EdDSA more than HS256;
+ * see test/bench/edge-proxy.ts with BENCH_AUTH). The same string is the same signature and the same claims, so
+ * nothing changes but this: a key dropped from the JWKS stops a remembered token only when its minute ends.
+ * A refused token is never remembered.
+ */
+const REMEMBERED_MAX = 256;
+const REMEMBERED_S = 60;
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="genesys-sms-ha", error="invalid_token"' };
 const unauthorized = (detail: string) => new ProblemError({ type: "unauthorized", detail, headers: CHALLENGE });
@@ -91,7 +102,8 @@ export function tokenVerifier(settings: TokenSettings, clock: Clock, fetchFn: ty
   const getKey: JWTVerifyGetKey = (header, token) => (header.alg === "HS256" && hmac ? hmac : jwks!(header, token));
   const maxS = settings.maxLifetimeS;
 
-  return async (token) => {
+  const remembered = new Map<string, { principal: TokenPrincipal; until: number }>();
+  const verify = async (token: string): Promise<TokenPrincipal> => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, getKey, {
@@ -113,6 +125,15 @@ export function tokenVerifier(settings: TokenSettings, clock: Clock, fetchFn: ty
     if (scope.maxSends !== undefined) {
       tokenId = typeof payload.jti === "string" && payload.jti.length <= 128 ? `jti:${id}:${payload.jti}` : `sig:${toHex(await sha256(token.slice(token.lastIndexOf(".") + 1))).slice(0, 32)}`;
     }
-    return { kind: "token", id, tokenId, exp, scope };
+    const principal: TokenPrincipal = { kind: "token", id, tokenId, exp, scope };
+    if (remembered.size >= REMEMBERED_MAX) remembered.clear();
+    remembered.set(token, { principal, until: Math.min(exp, now + REMEMBERED_S) });
+    return principal;
+  };
+  return (token) => {
+    const hit = remembered.get(token);
+    if (hit && clock.now() / 1000 < hit.until) return hit.principal;
+    if (hit) remembered.delete(token);
+    return verify(token);
   };
 }

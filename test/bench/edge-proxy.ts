@@ -16,15 +16,19 @@
 // Knobs: BENCH_SECONDS (default 3) each run's length, BENCH_ROUNDS (default 3) runs per configuration,
 // BENCH_RUNTIMES=deno (or workerd) one runtime only, BENCH_CONNS (default 1,16) the connection counts,
 // BENCH_DEAD=0 skips the dead-primary runs, BENCH_DENO_FLAGS extra `deno run` flags,
-// BENCH_EDGE_DIRS=edge,edge-x compares copies of edge/ in the same interleaved runs (experiments by elimination).
+// BENCH_EDGE_DIRS=edge,edge-x compares copies of edge/ in the same interleaved runs (experiments by elimination),
+// BENCH_AUTH=key,hs256,eddsa compares credentials on the same edge process in the same interleaved runs: the API
+// key, a short-lived HS256 token and an EdDSA token (one token per run, reused as a browser reuses it).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { startSimulator } from "../../sim/index.ts";
-import { edgeEnv, ROOT, startFakeCore, TEST_KEY, workerBundle } from "../edge/harness.ts";
+import { exportJWK, generateKeyPair } from "jose";
+import { mintEdgeToken } from "../../contract/edge-token.ts";
+import { edgeEnv, ROOT, startFakeCore, TEST_KEY, TEST_TOKEN_SECRET, workerBundle } from "../edge/harness.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -93,6 +97,9 @@ function track(child: ChildProcess, url: string): Proc {
   };
 }
 
+/** The workerd binary: the test workspace's (miniflare's dependency), or a hoisted one. */
+const WORKERD = [join(ROOT, "test/node_modules/.bin/workerd"), join(ROOT, "node_modules/.bin/workerd")].find((p) => existsSync(p)) ?? "workerd";
+
 /** One worker module served by plain `workerd serve` with text bindings. */
 async function startWorkerd(name: string, code: string, bindings: Record<string, string>): Promise<Proc> {
   const port = await freePort();
@@ -109,7 +116,7 @@ const w :Workerd.Worker = (
   bindings = [ ${b} ],
   globalOutbound = "net",
 );`);
-  const p = track(spawn(join(ROOT, "node_modules/.bin/workerd"), ["serve", join(tmp, `${name}.capnp`)], { stdio: "ignore" }), `http://127.0.0.1:${port}`);
+  const p = track(spawn(WORKERD, ["serve", join(tmp, `${name}.capnp`)], { stdio: "ignore" }), `http://127.0.0.1:${port}`);
   await waitUp(p.url);
   return p;
 }
@@ -185,7 +192,18 @@ async function main(): Promise<void> {
   const deadUrl = `http://127.0.0.1:${(dead.address() as { port: number }).port}/httpapi/receiver`;
   try {
     const base = { ATTEMPT_TIMEOUT_MS: "5000", DEADLINE_MS: "12000", BREAKER_COOLDOWN_MS: "30000", SHARED_REFRESH_MS: "1000", BODY_LIMIT_BYTES: String(1 << 20) };
-    const env = { ...(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, base)), GENESYS_LOGIN: ACCOUNT.login, GENESYS_PASSWORD: ACCOUNT.password };
+    const ed = await generateKeyPair("EdDSA");
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(ed.publicKey)), kid: "bench-ed", alg: "EdDSA" }] });
+    const tokenEnv = { EDGE_TOKEN_SECRET: TEST_TOKEN_SECRET, EDGE_TOKEN_JWKS: jwks };
+    const env = { ...(await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, core.url, { ...base, ...tokenEnv })), GENESYS_LOGIN: ACCOUNT.login, GENESYS_PASSWORD: ACCOUNT.password };
+    // The credentials to compare (BENCH_AUTH); each run mints its tokens afresh (an hour's life, the maximum).
+    const auths = (process.env.BENCH_AUTH ?? "key").split(",");
+    const credential = async (auth: string): Promise<string> => {
+      if (auth === "key") return TEST_KEY;
+      if (auth === "hs256") return mintEdgeToken({ alg: "HS256", secret: TEST_TOKEN_SECRET }, { sub: "bench-user", ttlSeconds: 3600 });
+      if (auth === "eddsa") return mintEdgeToken({ alg: "EdDSA", privateKey: ed.privateKey, kid: "bench-ed" }, { sub: "bench-user", ttlSeconds: 3600 });
+      throw new Error(`BENCH_AUTH: unknown credential ${auth}`);
+    };
     // The shared health layer (Cache API; on Deno a cache on disk that outlives the process) is scoped by the
     // target URLs, so a query string unique to each run makes an edge that knows nothing yet.
     const benchId = Math.random().toString(36).slice(2, 8);
@@ -198,6 +216,8 @@ async function main(): Promise<void> {
     // default: edge/ alone. For experiments by elimination.
     const dirs = (process.env.BENCH_EDGE_DIRS ?? "edge").split(",");
     const bundles = await Promise.all(dirs.map((dir) => workerBundle(dir)));
+    /** What is compared in one run: each edge directory with each credential. */
+    const variants = dirs.flatMap((dir, d) => auths.map((auth) => ({ d, auth, label: [dirs.length > 1 ? dir : "", auths.length > 1 ? auth : ""].filter(Boolean).join(" ") })));
     const edgeCode = bundles[0]!;
 
     const results: string[] = [];
@@ -218,29 +238,30 @@ async function main(): Promise<void> {
     const touches: string[] = [];
     const only = process.env.BENCH_RUNTIMES?.split(",");
     for (const [rt, startPass, startEdge, startDead] of runtimes.filter(([rt]) => !only || only.includes(rt))) {
-      const name = (i: number) => (dirs.length > 1 ? dirs[i]!.padEnd(11) : "our edge   ");
+      const name = (i: number) => (variants.length > 1 ? variants[i]!.label.padEnd(11) : "our edge   ");
       for (const c of CONNS) {
-        const bs: Figures[] = [], cs: Figures[][] = dirs.map(() => []);
+        const bs: Figures[] = [], cs: Figures[][] = variants.map(() => []);
         for (let r = 0; r < ROUNDS; r++) {
           // Fresh processes every round: a process's JIT and heap luck stays with it for its life (identical
           // code in two processes differs by several per cent), so only new ones let the median average it.
           const pass = await startPass();
           const edges: Proc[] = [];
           for (let i = 0; i < dirs.length; i++) edges.push(await startEdge(i));
+          const headers = await Promise.all(variants.map(async (v) => ({ ...JSON_H, authorization: `Bearer ${await credential(v.auth)}` })));
           const b = () => wrk(pass.url, c, SECONDS, FORM, FORM_H, pass.pid);
-          const e = (i: number) => wrk(`${edges[i]!.url}/v1/messages`, c, SECONDS, JSON_BODY, JSON_H, edges[i]!.pid);
+          const e = (i: number) => wrk(`${edges[variants[i]!.d]!.url}/v1/messages`, c, SECONDS, JSON_BODY, headers[i]!, edges[variants[i]!.d]!.pid);
           // Warm-up (JIT, connection pools), every side.
           await wrk(pass.url, c, 1, FORM, FORM_H);
-          for (const x of edges) await wrk(`${x.url}/v1/messages`, c, 1, JSON_BODY, JSON_H);
+          for (let i = 0; i < variants.length; i++) await wrk(`${edges[variants[i]!.d]!.url}/v1/messages`, c, 1, JSON_BODY, headers[i]!);
           // Every other round in reverse order (b c, then c b), so a drift in the machine's load favours neither.
-          const order = [-1, ...dirs.map((_, i) => i)];
+          const order = [-1, ...variants.map((_, i) => i)];
           if (r % 2) order.reverse();
           for (const i of order) {
             if (i < 0) bs.push(await b());
             else cs[i]!.push(await e(i));
           }
           await Promise.all([pass.stop(), ...edges.map((x) => x.stop())]);
-          console.log(`  ${rt} c=${c} run ${r + 1}: (b) ${fmt(bs.at(-1)!)}${cs.map((x, i) => ` | (c) ${dirs.length > 1 ? `${dirs[i]} ` : ""}${fmt(x.at(-1)!)}`).join("")}`);
+          console.log(`  ${rt} c=${c} run ${r + 1}: (b) ${fmt(bs.at(-1)!)}${cs.map((x, i) => ` | (c) ${variants.length > 1 ? `${variants[i]!.label} ` : ""}${fmt(x.at(-1)!)}`).join("")}`);
         }
         const mb = med(bs);
         say(`${rt.padEnd(8)} (b) bare Hono proxy c=${String(c).padEnd(2)}  ${fmt(mb)}`);

@@ -98,6 +98,18 @@ describe("edge tokens", () => {
     await expect401(await e.hs({ scope: { max_sends: 0 } }), /max_sends/);
   });
 
+  it("a token used again is remembered, but never past its exp", async () => {
+    const e = await edge();
+    const t = await e.hs({ ttlSeconds: 90 });
+    expect((await e.send(t)).status).toBe(202);
+    await e.clock.advance(50_000);
+    expect((await e.send(t)).status).toBe(202);
+    await e.clock.advance(46_000); // past exp and the 5 s tolerance
+    const late = await e.send(t);
+    expect(late).toMatchObject({ status: 401, sent: 0 });
+    expect(late.json.detail).toMatch(/expired/);
+  });
+
   it("a shorter configured maximum lifetime is enforced", async () => {
     const e = await edge({ EDGE_TOKEN_MAX_LIFETIME_S: "120" });
     expect((await e.send(await e.hs({ ttlSeconds: 120 }))).status).toBe(202);
