@@ -11,7 +11,8 @@ import { describeIssues, type Issue } from "../contract/result.ts";
 import { callerAuth } from "./http/auth.ts";
 import { tokenVerifier } from "./http/token-auth.ts";
 import type { Breaker } from "./health/breaker.ts";
-import { callbackHandler } from "./http/callback.ts";
+import { CALLBACK_ROUTE, callbackHandler, loggablePath } from "./http/callback.ts";
+import { callbackSource, type ClientIp } from "./http/callback-source.ts";
 import type { EdgeConfig } from "./config.ts";
 import { timerPerDeadline, type Deadlines } from "./send/deadlines.ts";
 import { HealthBoard, type Defer } from "./health/board.ts";
@@ -44,6 +45,8 @@ export interface AppDeps {
     readonly global?: HealthLayer;
   };
   readonly log?: (e: LogEvent) => void;
+  /** The caller's address (CF-Connecting-IP on Workers, the remote address on Deno), for CALLBACK_ALLOWED_IPS. */
+  readonly clientIp?: ClientIp;
   /**
    * Where rate limits are counted (limits/): per limit, a counter shared across isolates or processes
    * (the Workers binding, Deno KV); `shared` also counts tokens' max_sends. Default: in this process.
@@ -114,7 +117,7 @@ function withErrors(app: Hono, log: (e: LogEvent) => void): Hono {
   app.onError((err, c) => {
     const p = problemOf(err);
     const status = problemStatus(p);
-    if (status >= 500) log({ level: "error", msg: "request failed", status, path: c.req.path, error: err instanceof Error ? err.message : String(err) });
+    if (status >= 500) log({ level: "error", msg: "request failed", status, path: loggablePath(c.req.path), error: err instanceof Error ? err.message : String(err) });
     // The CORS middleware varies /v1/ answers by Origin; an error answer replaces the prepared headers.
     return problemResponse(p, c.req.path.startsWith("/v1/") ? { vary: "Origin" } : undefined);
   });
@@ -154,7 +157,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/v1/messages/:id", auth, messageStatusHandler({ config, clock, fetch: deps.fetch }));
   app.get("/v1/events/stream", streamAuth(auth, tokens), eventStreamHandler({ config, fetch: deps.fetch }));
 
-  app.post("/v1/genesys/callback/:secret", limit, callbackHandler({ config, clock, fetch: deps.fetch }));
+  app.post(CALLBACK_ROUTE, callbackSource(config.callbackAllowedIps, deps.clientIp), limit, callbackHandler({ config, clock, fetch: deps.fetch }));
 
   app.get("/v1/health", async (c) => {
     const first = board.refresh(deferFor(c));

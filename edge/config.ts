@@ -56,6 +56,8 @@ export interface EdgeConfig {
   readonly callbackSecret: string;
   readonly core: { readonly url: string; readonly token: string; readonly timeoutMs: number };
   readonly corsOrigins: readonly string[];
+  /** IPs / CIDR ranges allowed to post callbacks; empty: any. */
+  readonly callbackAllowedIps: readonly string[];
   readonly bodyLimitBytes: number;
   readonly attemptTimeoutMs: number;
   readonly deadlineMs: number;
@@ -77,6 +79,7 @@ const Settings = z.object({
   GENESYS_SINGLE_URL: httpUrl.optional(),
   CORE_URL: httpUrl,
   CORS_ORIGINS: z.string().optional(),
+  CALLBACK_ALLOWED_IPS: z.string().optional(),
   BODY_LIMIT_BYTES: int(1 << 20, 1024, 32 << 20),
   ATTEMPT_TIMEOUT_MS: int(5000, 10, 120_000),
   DEADLINE_MS: int(12_000, 10, 300_000),
@@ -228,6 +231,11 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
   const destinations: DestinationRules = { ...(countries && { countries }), refusedTypes: parseTypes(s.DESTINATION_REFUSED_TYPES, issues) };
   const tokensOn = s.EDGE_TOKEN_SECRET !== undefined || jwks !== undefined || s.EDGE_TOKEN_JWKS_URL !== undefined;
 
+  const callbackAllowedIps = list(s.CALLBACK_ALLOWED_IPS);
+  const ipOrRange = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]);
+  for (const ip of callbackAllowedIps) {
+    if (!ipOrRange.safeParse(ip).success) issues.push({ path: "CALLBACK_ALLOWED_IPS", message: `'${ip.slice(0, 45)}' is not an IP address or CIDR range` });
+  }
   const corsOrigins = list(s.CORS_ORIGINS);
   if (corsOrigins.includes("*")) issues.push({ path: "CORS_ORIGINS", message: "'*' is refused: list the origins" });
   if (s.DEADLINE_MS < s.ATTEMPT_TIMEOUT_MS) issues.push({ path: "DEADLINE_MS", message: "must be at least ATTEMPT_TIMEOUT_MS" });
@@ -254,6 +262,7 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
     callbackSecret: s.CALLBACK_SECRET,
     core: { url: s.CORE_URL.replace(/\/+$/, ""), token: s.CORE_TOKEN, timeoutMs: s.CORE_TIMEOUT_MS },
     corsOrigins,
+    callbackAllowedIps,
     bodyLimitBytes: s.BODY_LIMIT_BYTES,
     attemptTimeoutMs: s.ATTEMPT_TIMEOUT_MS,
     deadlineMs: s.DEADLINE_MS,

@@ -27,6 +27,11 @@ export interface Env {
   CORE_URL?: string;
   /** Browser origins allowed by CORS, comma-separated (`*` is refused: API keys are credentials). */
   CORS_ORIGINS?: string;
+  /**
+   * Comma-separated IPs or CIDR ranges (IPv4/IPv6) allowed to post Genesys callbacks; unset: any source.
+   * The source is CF-Connecting-IP on Workers and the connection's address on Deno.
+   */
+  CALLBACK_ALLOWED_IPS?: string;
   /** Largest request body, bytes (default 1 MiB). */
   BODY_LIMIT_BYTES?: string;
   /** One attempt at one site, ms (default 5000). */

@@ -35,6 +35,8 @@ if (!parsed.success) {
   const global = kv ? new DenoKvHealthLayer(kv, systemClock) : undefined;
   app = createApp({
     config, clock: systemClock, fetch: (i, init) => fetch(i, init), health: { shared, ...(global && { global }) }, log,
+    // The connection's address, from the ServeHandlerInfo passed as the app's env below.
+    clientIp: (c) => (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr.hostname,
     // Deno KV counts rate limits (and tokens' max_sends) across every process sharing it; without it, per process.
     ...(kv && { counters: { shared: new DenoKvCounter(kv, systemClock) } }),
     deadlines: sharedDeadlines(systemClock),
@@ -53,4 +55,4 @@ const denoCtx = { waitUntil: (p: Promise<unknown>) => void p.catch(() => undefin
 
 const port = Number(env.EDGE_PORT ?? 8788);
 serveForever({ hostname: env.EDGE_HOSTNAME ?? "127.0.0.1", port: Number.isInteger(port) ? port : 8788, log },
-  (req) => app.fetch(req, undefined, denoCtx));
+  (req, info) => app.fetch(req, info, denoCtx));

@@ -14,7 +14,7 @@ export interface ServeForeverOptions {
   readonly maxPauseMs?: number;
 }
 
-export function serveForever(o: ServeForeverOptions, handler: (req: Request) => Response | Promise<Response>): void {
+export function serveForever(o: ServeForeverOptions, handler: Deno.ServeHandler<Deno.NetAddr>): void {
   let port = o.port;
   let pause = o.pauseMs ?? 50;
   let restarts = 0;

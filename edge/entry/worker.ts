@@ -32,6 +32,7 @@ function build(env: Env) {
   const global = env.HEALTH_KV ? new WorkersKvHealthLayer(env.HEALTH_KV, systemClock) : undefined;
   const app = createApp({
     config, clock: systemClock, fetch: (input, init) => fetch(input, init),
+    clientIp: (c) => c.req.header("cf-connecting-ip"), // set by Cloudflare's edge, not by the caller
     health: { shared, ...(global && { global }) },
     // The Rate Limiting bindings count across isolates; without one a limit is counted per isolate.
     counters: {

@@ -1,8 +1,10 @@
 /**
  * POST /v1/genesys/callback/:secret: Genesys' form callbacks (receipts, MOs) → a contract Event → the
  * core's POST /v1/events. Genesys retries anything but a 2xx (every 10 min, 25 times), so a 2xx goes back
- * only once the core answered 2xx; a core that is down or refuses gives 503 and Genesys tries again. The
- * event id is derived from Genesys' ids, so those retries are one event at the core.
+ * only once the core answered 2xx; a core that is down gives 503 and Genesys tries again. A core that
+ * refuses the event itself (400, 409, 413, 415, 422) gives 400, as does a body that cannot be read: Genesys
+ * retries any non-2xx, but the answer says truthfully that a retry will not help. The event id is derived
+ * from Genesys' ids, so retries are one event at the core.
  */
 import type { Context } from "hono";
 import type { Clock } from "../../contract/clock.ts";
@@ -14,6 +16,15 @@ import { timerPerDeadline } from "../send/deadlines.ts";
 import { ProblemError } from "../../contract/problem.ts";
 import { timingSafeEqual } from "./secrets.ts";
 
+/** The core's answers that refuse the event itself; any other non-2xx (401/403: our token, 5xx) may pass on a retry. */
+const DEFINITE_REFUSALS = new Set([400, 409, 413, 415, 422]);
+
+/** The callback route; its last segment is the secret, so a log names the route, never the path. */
+export const CALLBACK_ROUTE = "/v1/genesys/callback/:secret";
+
+/** A request path fit for a log: a callback path's secret replaced by `:secret`. */
+export const loggablePath = (path: string): string => (path.startsWith("/v1/genesys/callback/") ? CALLBACK_ROUTE : path);
+
 export interface CallbackDeps {
   readonly config: EdgeConfig;
   readonly clock: Clock;
@@ -23,7 +34,12 @@ export interface CallbackDeps {
 async function readForm(c: Context): Promise<URLSearchParams> {
   const type = c.req.header("content-type") ?? "";
   if (/^multipart\/form-data/i.test(type)) {
-    const fd = await c.req.formData();
+    let fd: FormData;
+    try {
+      fd = await c.req.formData();
+    } catch {
+      throw new ProblemError({ type: "invalid-request", detail: "the multipart/form-data body cannot be read (boundary or parts malformed)" });
+    }
     const form = new URLSearchParams();
     fd.forEach((v, k) => { if (typeof v === "string") form.append(k, v); });
     return form;
@@ -60,6 +76,10 @@ export function callbackHandler(d: CallbackDeps) {
       throw new ProblemError({ type: "core-unavailable", detail: "the core could not be reached; the callback was not stored (retry)", extensions: { eventId: event.id }, headers: retry });
     } finally {
       cancel();
+    }
+    if (DEFINITE_REFUSALS.has(res.status)) {
+      // The core will never store this event: say so (400), not "try again later" (503).
+      throw new ProblemError({ type: "invalid-request", detail: `the core refused the event (HTTP ${res.status}); it was not stored`, extensions: { eventId: event.id, coreStatus: res.status } });
     }
     if (res.status < 200 || res.status >= 300) {
       throw new ProblemError({ type: "core-unavailable", detail: `the core answered HTTP ${res.status}; the callback was not stored (retry)`, extensions: { eventId: event.id }, headers: retry });
