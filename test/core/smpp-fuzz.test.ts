@@ -5,16 +5,9 @@ import fc from "fast-check";
 import { decodePdu, encodePdu, type DecodeResult } from "../../core/smpp/codec.ts";
 import { Framer } from "../../core/smpp/framer.ts";
 import { canon, pduArb } from "./smpp-arbitraries.ts";
+import { rng } from "../rng.ts";
 
-// Deterministic PRNG (mulberry32) so a failure reproduces; fast-check seeds the corpus.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG so a failure reproduces; fast-check seeds the corpus.
 const rand = rng(0xc0ffee);
 const int = (n: number) => Math.floor(rand() * n);
 

@@ -3,24 +3,16 @@
 // on as 400, not "retry later"; the callback secret never reaches a log line; CALLBACK_ALLOWED_IPS refuses
 // other sources.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rng } from "../rng.ts";
 import { CALLBACK_SECRET, edgeEnv, startDenoEdge, startFakeCore, startWorkerdEdge, type DenoEdge, type FakeCore, type RunningEdge } from "./harness.ts";
 
 const SITES = { dc3: "http://127.0.0.1:9/httpapi/receiver", bos: "http://127.0.0.1:9/httpapi/receiver" };
 
-/** A deterministic generator (mulberry32), so a failing body can be found again. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One malformed (or merely odd) callback: broken multipart, junk forms, odd content types. */
-function malformed(r: () => number, i: number): { type: string; body: Uint8Array | string } {
+function malformed(r: () => number, i: number): { type: string; body: Uint8Array<ArrayBuffer> | string } {
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  const junk = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
+  const junk = (n: number) => new Uint8Array(n).map(() => Math.floor(r() * 256));
   const b = `b${i}`;
   const part = (name: string, v: string) => `--${b}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`;
   const good = part("type", "receipt") + part("message_id", `m${i}`) + part("message_state", "2");
