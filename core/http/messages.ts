@@ -5,9 +5,9 @@
  * outcome is recorded for GET /v1/messages/:id (message-status.ts) before the answer.
  */
 import type { Hono } from "hono";
-import { CLIENT_MESSAGE_ID_RULE, describeIssues, isClientMessageId, newClientMessageId, parseOutboundMessage, sendAnswer, sendOf, systemClock, toResponse } from "../../contract/index.ts";
+import { CLIENT_MESSAGE_ID_RULE, describeIssues, isClientMessageId, newClientMessageId, parseOutboundMessage, sendAnswer, sendOf, systemClock, toResponse, type OutboundMessage } from "../../contract/index.ts";
 import { principalOf } from "./message-status.ts";
-import { badRequest } from "./problem.ts";
+import { badRequest, ProblemError } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";
 
 export async function readJson(req: Request): Promise<unknown> {
@@ -18,12 +18,25 @@ export async function readJson(req: Request): Promise<unknown> {
   }
 }
 
+/** The first field of `msg` an SMPP submit_sm has no place for. */
+function notCarried(msg: OutboundMessage): "attachments" | "appId" | "conversationId" | undefined {
+  if (msg.attachments !== undefined && msg.attachments.length > 0) return "attachments";
+  if (msg.appId !== undefined) return "appId";
+  if (msg.conversationId !== undefined) return "conversationId";
+  return undefined;
+}
+
 export function messageRoutes(app: Hono, deps: CoreAppDeps): void {
   const clock = deps.clock ?? systemClock;
   app.post("/v1/messages", async (c) => {
     const parsed = parseOutboundMessage(await readJson(c.req.raw));
     if (!parsed.success) throw badRequest(describeIssues(parsed.issues), parsed.issues);
     const msg = parsed.output;
+    // What SMPP cannot carry is refused, never dropped: an MT that answers 202 must be the message asked for.
+    const field = notCarried(msg);
+    if (field !== undefined) {
+      throw new ProblemError({ type: "not-carried", detail: `the SMPP path cannot carry \`${field}\`; nothing was sent`, extensions: { field } });
+    }
     const header = c.req.header("Idempotency-Key");
     if (header !== undefined && !isClientMessageId(header)) {
       throw badRequest(`Idempotency-Key: ${CLIENT_MESSAGE_ID_RULE}`, [{ path: "Idempotency-Key", message: "invalid" }]);
