@@ -153,7 +153,7 @@ export function createApp(deps: AppDeps): Hono {
   const tokens = config.tokens && tokenVerifier(config.tokens, clock, deps.fetch);
   const auth = callerAuth({ keyHashes: config.apiKeyHashes, serverOnlyKeyHashes: config.serverKeyHashes, ...(tokens && { tokens }) });
   app.post("/v1/messages", auth, limit,
-    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(config.destinations, limits, clock), reports }));
+    messagesHandler({ config, clock, fetch: deps.fetch, board, deferFor, deadlines: deps.deadlines ?? timerPerDeadline(clock), admit: admission(config.destinations, limits, clock, log), reports }));
   app.get("/v1/messages/:id", auth, messageStatusHandler({ config, clock, fetch: deps.fetch }));
   app.get("/v1/events/stream", streamAuth(auth, tokens), eventStreamHandler({ config, fetch: deps.fetch }));
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../contract/clock.ts";
 import { mintEdgeToken, type MintOptions } from "../../contract/edge-token.ts";
 import { createApp } from "../../edge/app.ts";
+import { MemoryCounter } from "../../edge/limits/memory-counter.ts";
 import { parseConfig } from "../../edge/config.ts";
 import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { ALLOWED_ORIGIN, TEST_TOKEN_SECRET, edgeEnv, GENESYS_ACCOUNT, keyHash, TEST_KEY } from "./harness.ts";
@@ -40,12 +41,16 @@ afterAll(async () => {
   await new Promise<void>((r) => (jwksServer ? jwksServer.close(() => r()) : r()));
 });
 
-async function edge(extra: Record<string, string> = {}) {
+/** `asyncCounts`: rate limits counted behind a promise, as the Workers binding and Deno KV count. */
+async function edge(extra: Record<string, string> = {}, asyncCounts = false) {
   const clock = new ManualClock();
   const env = await edgeEnv({ dc3: sim.sites.dc3.httpUrl, bos: sim.sites.bos.httpUrl }, "http://127.0.0.1:9", { EDGE_TOKEN_SECRET: SECRET, ...extra });
   const parsed = parseConfig(env);
   if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
-  const app = createApp({ config: parsed.output, clock, fetch });
+  const logs: Record<string, unknown>[] = [];
+  const memory = new MemoryCounter(clock);
+  const counters = asyncCounts ? { shared: { hit: async (...a: Parameters<MemoryCounter["hit"]>) => memory.hit(...a) } } : undefined;
+  const app = createApp({ config: parsed.output, clock, fetch, log: (e) => logs.push(e), ...(counters && { counters }) });
   const nowS = () => Math.floor(clock.now() / 1000);
   const hs = (o: Partial<MintOptions> = {}) => mintEdgeToken({ alg: "HS256", secret: SECRET }, { sub: "user-1", now: nowS(), ...o });
   let n = 0;
@@ -59,7 +64,7 @@ async function edge(extra: Record<string, string> = {}) {
     const json = await res.json() as Record<string, any>;
     return { status: res.status, type: res.headers.get("content-type"), json, headers: res.headers, sent: sim.ledger.mtAccepted.filter((e) => e.message_id === id).length };
   }
-  return { app, clock, send, hs, nowS };
+  return { app, clock, send, hs, nowS, logs };
 }
 
 describe("edge tokens", () => {
@@ -135,6 +140,24 @@ describe("edge tokens", () => {
     expect(badTo).toMatchObject({ status: 403, type: "application/problem+json", sent: 0, json: { claim: "to" } });
     const badSender = await e.send(scoped, { ...MSG, sender: "54321" });
     expect(badSender).toMatchObject({ status: 403, sent: 0, json: { claim: "senders" } });
+  });
+
+  it("a refused send is one warn line naming the caller by a hash of sub (never the sub) and the rule", async () => {
+    const e = await edge({ DESTINATION_COUNTRIES: "+1" }, true);
+    const scoped = await e.hs({ sub: "alice@shop.example", scope: { to: ["+12025550100"] } });
+    expect((await e.send(scoped, { ...MSG, to: "+12025550101" })).status).toBe(403);
+    expect((await e.send(TEST_KEY, { ...MSG, to: "+447400123456" })).status).toBe(422);
+    const once = await e.hs({ sub: "alice@shop.example", scope: { max_sends: 1 } });
+    expect((await e.send(once)).status).toBe(202);
+    expect((await e.send(once)).status).toBe(429);
+    const refused = e.logs.filter((l) => l.msg === "send refused");
+    const refusedCaller = (i: number) => refused[i]?.caller; // one user, one hash
+    expect(refused).toEqual([
+      { level: "warn", msg: "send refused", problem: "outside-scope", rule: "to", caller: expect.stringMatching(/^token:[0-9a-f]{16}$/) },
+      { level: "warn", msg: "send refused", problem: "destination-refused", rule: "country", caller: `key:${(await keyHash(TEST_KEY)).slice(0, 16)}` },
+      { level: "warn", msg: "send refused", problem: "rate-limited", rule: "max_sends", caller: refusedCaller(0) },
+    ]);
+    expect(JSON.stringify(e.logs)).not.toMatch(/alice|2025550101|447400123456/);
   });
 
   it("verifies EdDSA against an inline JWKS, and refuses an unknown key", async () => {
