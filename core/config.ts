@@ -49,6 +49,8 @@ export const CoreConfigSchema = z
        * kept. 0 keeps everything.
        */
       retentionDays: z.number().int().min(0).default(30),
+      /** sqlite only: `full` fsyncs every COMMIT (durable across power loss, the default); `normal` only across a process crash. */
+      sqliteSynchronous: z.enum(["full", "normal"]).default("full"),
     }).strict(),
     webhook: z.object({
       /** Unset: no push delivery, pull (`GET /v1/events`) only. */

@@ -75,7 +75,11 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const clock = opts.clock ?? systemClock;
   const hook = cfg.webhook;
   const owner = opts.owner ?? `${process.env.HOSTNAME ?? "core"}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  const store = await openStore(cfg.store.url, { ...(cfg.store.schema && { schema: cfg.store.schema }), outbox: hook.url !== undefined });
+  const store = await openStore(cfg.store.url, {
+    ...(cfg.store.schema && { schema: cfg.store.schema }),
+    outbox: hook.url !== undefined,
+    sqliteSynchronous: cfg.store.sqliteSynchronous,
+  });
   const wakeup = new Wakeup();
   const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });
   const activity = new RecentActivity(clock);

@@ -34,6 +34,12 @@ export interface OpenDbOptions {
   readonly schema?: string;
   /** PostgreSQL pool size. */
   readonly max?: number;
+  /**
+   * sqlite's fsync policy: `full` (default) syncs the WAL at every COMMIT, so a transaction acknowledged to an
+   * SMSC survives an OS crash or power loss; `normal` syncs only at checkpoints (a process crash loses nothing,
+   * an OS crash or power loss can lose the last commits).
+   */
+  readonly sqliteSynchronous?: "full" | "normal";
 }
 
 /**
@@ -56,21 +62,21 @@ export function dialectOf(url: string): Dialect {
 
 /** Opens the database behind a store URL. */
 export async function openDb(url: string, opts: OpenDbOptions = {}): Promise<Db> {
-  return dialectOf(url) === "sqlite" ? openSqlite(url) : openPostgres(url, opts);
+  return dialectOf(url) === "sqlite" ? openSqlite(url, opts.sqliteSynchronous ?? "full") : openPostgres(url, opts);
 }
 
-async function openSqlite(url: string): Promise<Db> {
+async function openSqlite(url: string, synchronous: "full" | "normal"): Promise<Db> {
   const path = url.replace(/^sqlite:\/\//i, "");
   const memory = path === ":memory:" || path === "";
   if (!memory) mkdirSync(dirname(path), { recursive: true });
   const file = memory ? ":memory:" : resolve(path);
   const writer = new Database(file, { create: true });
-  // WAL: readers never block the writer; NORMAL sync is durable across a process crash (an OS crash can lose
-  // the last commits, as with any WAL at NORMAL; set FULL for that). A larger page cache keeps the dedup_key
+  // WAL: readers never block the writer. FULL (the default) fsyncs the WAL at every COMMIT: durable before
+  // acknowledged, across an OS crash or power loss too; NORMAL only across a process crash. A larger page cache keeps the dedup_key
   // index (random keys: every insert touches another leaf) in memory. Checkpoints run on a worker thread
   // (startCheckpointer); the writer's own, at 20,000 pages (~80 MiB of WAL), is only a backstop.
   // journal_size_limit trims the WAL file back after a checkpoint.
-  for (const p of ["journal_mode = WAL", "busy_timeout = 5000", "synchronous = NORMAL", "foreign_keys = ON",
+  for (const p of ["journal_mode = WAL", "busy_timeout = 5000", `synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`, "foreign_keys = ON",
     `cache_size = ${SQLITE_WRITER_CACHE}`, "wal_autocheckpoint = 20000", "journal_size_limit = 67108864"]) writer.run(`PRAGMA ${p}`);
   const reader = new Database(file, { create: true });
   for (const p of ["busy_timeout = 5000", "query_only = ON"]) reader.run(`PRAGMA ${p}`);

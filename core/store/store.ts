@@ -77,6 +77,8 @@ export interface OpenStoreOptions {
   /** Create outbox rows for stored events (off when no webhook is configured: pull only). Default true. */
   readonly outbox?: boolean;
   readonly max?: number;
+  /** sqlite's fsync policy (see OpenDbOptions); default `full`. */
+  readonly sqliteSynchronous?: "full" | "normal";
 }
 
 /** Most MO-part tombstones purged per transaction. */

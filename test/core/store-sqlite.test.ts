@@ -78,3 +78,18 @@ test("committed WAL pages reach the database file from the checkpointer thread (
     await store.close();
   }
 });
+
+test("durable before acknowledged: the writer syncs every COMMIT (synchronous=FULL) unless normal is asked for", async () => {
+  const sync = async (opts: Parameters<typeof openDb>[1]) => {
+    const db = await openDb(`sqlite://${join(dir, `sync-${opts?.sqliteSynchronous ?? "default"}.sqlite`)}`, opts);
+    try {
+      const [r] = await db.write((tx) => tx`PRAGMA synchronous`);
+      return Number((r as { synchronous: number }).synchronous);
+    } finally {
+      await db.close();
+    }
+  };
+  expect(await sync({})).toBe(2); // FULL
+  expect(await sync({ sqliteSynchronous: "full" })).toBe(2);
+  expect(await sync({ sqliteSynchronous: "normal" })).toBe(1);
+});
