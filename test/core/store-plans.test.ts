@@ -18,6 +18,7 @@ import type { PartGroup } from "../../core/store/store.ts";
 import { recordingDb, rerun, textOf, type Recorded } from "./helpers/recording-db.ts";
 import { BACKENDS, PG_URL, type BackendName } from "./helpers/stores.ts";
 import { mo, receipt } from "./helpers/events.ts";
+import { bulkRows, hexOf, series } from "./helpers/store-fill.ts";
 
 const N = 1_000_000;
 /** Rows of the smaller tables (outbox, parked receipts, MO parts, claims). */
@@ -30,15 +31,10 @@ const RETAIN_BEFORE = NOW - 30 * DAY;
 
 /** The fill, one statement each, generated in SQL: `g` runs 1..N (or 1..M). */
 function fill(d: BackendName): string[] {
-  const rows = (n: number) =>
-    d === "postgres" ? `generate_series(CAST(1 AS BIGINT), ${n}) AS s(g)` : `(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < ${n}) SELECT g FROM s)`;
-  const hex = (x: string) => (d === "postgres" ? `to_hex(${x})` : `lower(printf('%x', ${x}))`);
+  const rows = (n: number) => series(d, n);
+  const hex = (x: string) => hexOf(d, x);
   return [
-    // An SMSC id per segment (two segments per MT), recorded under its hex form.
-    `INSERT INTO mt_segments (smsc_form, client_message_id, segment, smsc_message_id, node, site, created_at)
-       SELECT ${hex("g")}, 'cm-' || (g / 2), g % 2, CAST(g AS TEXT), 'smc1.dc3', 'dc3', ${BASE} + g * ${STEP} FROM ${rows(N)}`,
-    `INSERT INTO events (id, dedup_key, type, stored_at, body)
-       SELECT 'ev-' || g, 'mo:id:g-fill-' || g, 'message.received', ${BASE} + g * ${STEP}, '{}' FROM ${rows(N)}`,
+    ...bulkRows(d, { mtSegments: N, events: N, from: BASE, stepMs: STEP }),
     // Parked receipts of the last 100 s (none expired, none correlatable), dead letters scattered through the old events, and the newest M/10 pending.
     `INSERT INTO outbox (cursor, attempts, next_at, dead_at, last_error)
        SELECT g * 10, 12, ${BASE} + g * ${STEP} * 10, ${BASE} + g * ${STEP} * 10, 'gone' FROM ${rows(M)}`,
