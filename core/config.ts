@@ -71,7 +71,11 @@ export const CoreConfigSchema = z
     topology: Topology,
     binds: z.object({
       mode: z.enum(["transceiver", "pair"]).default("transceiver"),
-      rebindFloorMs: ms.default(30_000),
+      /**
+       * Two bind attempts on one node start MORE than this apart, across restarts too (the last attempt is kept
+       * in the store). Genesys: "greater than 30 seconds"; production refuses 30,000 or less. 31 s by default.
+       */
+      rebindFloorMs: ms.default(31_000),
       rebindJitterMs: ms.default(5_000),
       window: z.number().int().min(1).max(10_000).default(10),
       responseTimeoutMs: ms.default(10_000),
@@ -105,6 +109,9 @@ export const CoreConfigSchema = z
     log: z.object({ level: z.enum(["debug", "info", "warn", "error"]).default("info") }).strict().default({ level: "info" }),
   })
   .strict();
+
+/** Genesys asks for bind attempts on one node more than 30 s apart: production refuses a floor at or below this. */
+export const GENESYS_REBIND_FLOOR_MS = 30_000;
 
 export type CoreConfig = Readonly<z.output<typeof CoreConfigSchema>>;
 
@@ -178,6 +185,8 @@ export function parseCoreConfig(raw: unknown, env: Record<string, string | undef
     for (const path of devCredentialsIn({ "genesys.login": c.genesys.login, "genesys.password": c.genesys.password })) {
       weak.push({ path, message: "holds a committed dev credential; refused in production" });
     }
+    if (c.binds.rebindFloorMs <= GENESYS_REBIND_FLOOR_MS)
+      weak.push({ path: "binds.rebindFloorMs", message: `must be more than ${GENESYS_REBIND_FLOOR_MS} ms (Genesys: attempts more than 30 s apart); refused in production` });
     if (weak.length) throw new ConfigError(source, weak);
   }
   return deepFreeze(c);

@@ -5,6 +5,7 @@
  * count from their events. `main.ts` reads the config and calls this; tests call it with their own clock,
  * ports and store.
  */
+import { hostname } from "node:os";
 import type { Hono } from "hono";
 import { systemClock, type Clock } from "../contract/index.ts";
 import { BindManager } from "./binds/bind-manager.ts";
@@ -44,6 +45,11 @@ export interface GatewayOptions {
   session?: Partial<SessionOptions>;
   /** This core's id in the store (outbox leases, MT claims): unique per process (default host-pid-random). */
   owner?: string;
+  /**
+   * This core's name across restarts (default: the host name): its last bind attempt per node is kept in the
+   * store under it, so the same core restarted waits out the rebind floor from the previous process's attempt.
+   */
+  instance?: string;
 }
 
 export interface Gateway {
@@ -75,6 +81,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const clock = opts.clock ?? systemClock;
   const hook = cfg.webhook;
   const owner = opts.owner ?? `${process.env.HOSTNAME ?? "core"}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const instance = opts.instance ?? process.env.HOSTNAME ?? hostname();
   const store = await openStore(cfg.store.url, {
     ...(cfg.store.schema && { schema: cfg.store.schema }),
     outbox: hook.url !== undefined,
@@ -131,6 +138,11 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     policy: { floorMs: cfg.binds.rebindFloorMs, jitterMs: cfg.binds.rebindJitterMs },
     clock: opts.bindClock ?? clock,
     ...(opts.random && { random: opts.random }),
+    attemptLog: {
+      last: (node) => store.lastBindAttempt(node, instance),
+      record: (node, at) => store.recordBindAttempt(node, instance, at),
+    },
+    onAttemptLogError: (e) => log.warn("bind attempt not recorded in the store", { error: String(e) }),
     connector: smppConnector({
       systemId: cfg.genesys.login,
       password: cfg.genesys.password,

@@ -4,7 +4,7 @@
  * `active()`.
  */
 import { Emitter, type Clock, type Disposable, type SmscNode } from "../../contract/index.ts";
-import { NodeBind, type NodeBindEvents } from "./node-bind.ts";
+import { NodeBind, type AttemptLog, type NodeBindEvents } from "./node-bind.ts";
 import type { NodeBindSnapshot } from "./bind-state.ts";
 import type { RebindPolicy } from "./rebind-policy.ts";
 import type { NodeConnector } from "./session-port.ts";
@@ -15,6 +15,9 @@ export interface BindManagerOptions {
   policy: RebindPolicy;
   clock: Clock;
   random?: () => number;
+  /** Keeps each node's last attempt across restarts (the store). */
+  attemptLog?: AttemptLog;
+  onAttemptLogError?: (e: unknown) => void;
 }
 
 export class BindManager {
@@ -22,7 +25,7 @@ export class BindManager {
   readonly #events = new Emitter<NodeBindEvents>();
 
   constructor(opts: BindManagerOptions) {
-    this.binds = opts.nodes.map((n) => new NodeBind(n, opts.connector, opts.policy, opts.clock, opts.random ?? Math.random, this.#events));
+    this.binds = opts.nodes.map((n) => new NodeBind(n, opts.connector, opts.policy, opts.clock, opts.random ?? Math.random, this.#events, opts.attemptLog, opts.onAttemptLogError));
   }
 
   /** Every node's bind state changes and connect attempts. */

@@ -5,7 +5,7 @@
  */
 import type { Clock, Emitter, SmscNode } from "../../contract/index.ts";
 import type { NodeBindSnapshot, BindState } from "./bind-state.ts";
-import { nextAttemptAt, type RebindPolicy } from "./rebind-policy.ts";
+import { earliestAfter, nextAttemptAt, type RebindPolicy } from "./rebind-policy.ts";
 import type { BoundSession, NodeConnector } from "./session-port.ts";
 
 export interface NodeBindEvents {
@@ -15,12 +15,22 @@ export interface NodeBindEvents {
   attempt: { readonly node: SmscNode; readonly at: number; readonly attempt: number };
 }
 
+/**
+ * Where each node's last attempt is kept beyond this process (the store), so a restarted core keeps the floor
+ * from the previous process's attempt. `record` resolves once the attempt is durable; it runs before connecting.
+ */
+export interface AttemptLog {
+  last(node: string): Promise<number | undefined>;
+  record(node: string, at: number): Promise<void>;
+}
+
 export class NodeBind {
   #state: BindState = { kind: "idle" };
   #session: BoundSession | undefined;
   #timer: unknown;
   #lastAttemptAt: number | undefined;
   #attempts = 0;
+  #started = false;
 
   constructor(
     readonly node: SmscNode,
@@ -30,6 +40,9 @@ export class NodeBind {
     private readonly random: () => number,
     /** The bind manager's: every node's bind reports into it. */
     private readonly events: Emitter<NodeBindEvents>,
+    private readonly attemptLog?: AttemptLog,
+    /** Told when the attempt log fails (the attempt goes ahead: the floor in memory still holds). */
+    private readonly onLogError: (e: unknown) => void = () => undefined,
   ) {}
 
   get state(): BindState {
@@ -53,9 +66,19 @@ export class NodeBind {
     };
   }
 
-  /** Starts the first attempt now. */
+  /** Starts the first attempt: now, or once the floor from the last recorded attempt (a previous process's) is past. */
   start(): void {
-    if (this.#state.kind === "idle") void this.#attempt();
+    if (this.#state.kind !== "idle" || this.#started) return;
+    this.#started = true;
+    void this.#begin();
+  }
+
+  async #begin(): Promise<void> {
+    const last = await this.attemptLog?.last(this.node.name).catch((e: unknown) => (this.onLogError(e), undefined));
+    if (this.#state.kind !== "idle") return; // stopped meanwhile
+    if (last === undefined || this.clock.now() >= earliestAfter(this.policy, last)) return this.#attempt();
+    this.#lastAttemptAt = last;
+    this.#backoff("waiting out the rebind floor from the last recorded attempt");
   }
 
   /** Unbinds (if bound) and stops for good. */
@@ -70,6 +93,12 @@ export class NodeBind {
     this.#set({ kind: "stopped", since: this.clock.now() });
   }
 
+  /** Read afresh (after an await, not narrowed by an earlier check). */
+  #stopping(): boolean {
+    const kind: BindState["kind"] = this.#state.kind;
+    return kind === "stopped" || kind === "unbinding";
+  }
+
   #set(next: BindState): void {
     const previous = this.#state;
     this.#state = next;
@@ -80,7 +109,14 @@ export class NodeBind {
     this.#timer = undefined;
     if (this.#state.kind === "stopped" || this.#state.kind === "unbinding") return;
     const at = this.clock.now();
+    // A timer may fire a little early: never start within the floor.
+    if (this.#lastAttemptAt !== undefined && at < earliestAfter(this.policy, this.#lastAttemptAt)) {
+      this.#timer = this.clock.setTimeout(() => void this.#attempt(), earliestAfter(this.policy, this.#lastAttemptAt) - at);
+      return;
+    }
     this.#lastAttemptAt = at;
+    await this.attemptLog?.record(this.node.name, at).catch((e: unknown) => this.onLogError(e));
+    if (this.#stopping()) return; // stopped while the attempt was being recorded
     this.#attempts++;
     this.events.emit("attempt", { node: this.node, at, attempt: this.#attempts });
     this.#set({ kind: "connecting", since: at, attempt: this.#attempts });

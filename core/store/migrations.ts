@@ -154,6 +154,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `DROP TABLE IF EXISTS stream_tickets`,
     ],
   },
+  {
+    version: 8,
+    name: "bind attempts: the rebind floor across restarts",
+    // Each core instance's last bind attempt per SMSC node, written before the attempt connects: the same
+    // instance restarted waits out the floor from it (core/binds/node-bind.ts). Per instance (its host name by
+    // default): two cores sharing a store each keep their own binds and floors.
+    up: () => [`CREATE TABLE IF NOT EXISTS bind_attempts (
+       node TEXT NOT NULL,
+       instance TEXT NOT NULL,
+       attempted_at BIGINT NOT NULL,
+       PRIMARY KEY (node, instance))`],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

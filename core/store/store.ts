@@ -66,6 +66,10 @@ export interface Store {
   findMessage(clientMessageId: string): Promise<MessageRecord | undefined>;
   /** A principal's receipts after `after` (a feed seq, not an event cursor): its scoped event stream. */
   feedAfter(principal: string, after: number, limit: number): Promise<StoredEvent[]>;
+  /** The last bind attempt of core `instance` on `node` (the rebind floor across restarts). */
+  lastBindAttempt(node: string, instance: string): Promise<number | undefined>;
+  /** Records a bind attempt of core `instance` on `node` starting at `at` (committed before it connects; never moves back). */
+  recordBindAttempt(node: string, instance: string, at: number): Promise<void>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -121,6 +125,15 @@ export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {
     recordSends: (entries, now) => db.write((tx) => recordSends(tx, db.dialect, entries, now)),
     feedAfter: (principal, after, limit) => feedAfter(db.read, principal, after, limit),
     findMessage: (id) => findMessage(db.read, id),
+    lastBindAttempt: async (node, instance) => {
+      const [r] = await db.read`SELECT attempted_at FROM bind_attempts WHERE node = ${node} AND instance = ${instance}`;
+      return r ? Number(r.attempted_at) : undefined;
+    },
+    recordBindAttempt: (node, instance, at) =>
+      db.write(async (tx) => {
+        await tx`INSERT INTO bind_attempts (node, instance, attempted_at) VALUES (${node}, ${instance}, ${at})
+                 ON CONFLICT (node, instance) DO UPDATE SET attempted_at = excluded.attempted_at WHERE bind_attempts.attempted_at < excluded.attempted_at`;
+      }),
     ping: async () => {
       try {
         await db.read`SELECT 1`;

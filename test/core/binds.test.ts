@@ -18,9 +18,10 @@ function manager(clock: ManualClock, connect: (n: SmscNode) => Promise<NodeConne
 }
 
 describe("rebind policy", () => {
-  test("the next attempt is at least the floor after the last attempt started, plus jitter", () => {
-    expect(nextAttemptAt(policy, 1000, 2000, () => 0)).toBe(31_000);
-    expect(nextAttemptAt(policy, 1000, 2000, () => 0.999)).toBe(31_999);
+  test("the next attempt is MORE than the floor after the last attempt started, plus jitter", () => {
+    expect(nextAttemptAt(policy, 1000, 2000, () => 0)).toBe(31_001);
+    expect(nextAttemptAt(policy, 1000, 2000, () => 0.999)).toBe(32_000);
+    expect(nextAttemptAt(policy, 1000, 31_000, () => 0)).toBe(31_001); // exactly the floor is not enough
     // A bind that was up for an hour may be retried at once (plus jitter).
     expect(nextAttemptAt(policy, 0, 3_600_000, () => 0.5)).toBe(3_600_500);
     expect(nextAttemptAt(policy, undefined, 5, () => 0)).toBe(5);
@@ -35,12 +36,12 @@ describe("node bind", () => {
     m.start();
     await clock.advance(0);
     expect(attempts.map((a) => a.at)).toEqual([0]);
-    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_500, lastError: "ECONNREFUSED" });
-    await clock.advance(30_499);
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_501, lastError: "ECONNREFUSED" });
+    await clock.advance(30_500);
     expect(attempts).toHaveLength(1);
     ok = true;
     await clock.advance(1);
-    expect(attempts.map((a) => a.at)).toEqual([0, 30_500]);
+    expect(attempts.map((a) => a.at)).toEqual([0, 30_501]);
     expect(m.list()[0]!.state.kind).toBe("bound");
     expect(m.active()).toHaveLength(1);
   });
@@ -57,12 +58,54 @@ describe("node bind", () => {
     await clock.advance(10_000);
     sessions[0]!.close("peer reset");
     await clock.advance(0);
-    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_500, lastError: "bind lost: peer reset" });
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_501, lastError: "bind lost: peer reset" });
     expect(m.active()).toHaveLength(0);
-    await clock.advance(20_499);
+    await clock.advance(20_500);
     expect(attempts).toHaveLength(1);
     await clock.advance(1);
-    expect(attempts.map((a) => a.at)).toEqual([0, 30_500]);
+    expect(attempts.map((a) => a.at)).toEqual([0, 30_501]);
+  });
+
+  test("a restarted core waits out the floor from the last attempt in the attempt log, and logs each attempt before connecting", async () => {
+    const clock = new ManualClock(100_000);
+    const order: string[] = [];
+    const log = new Map([[node.name, 80_000]]); // the previous process's last attempt, 20 s ago
+    const m = new BindManager({
+      nodes: [node], policy, clock, random: () => 0.5,
+      connector: async () => (order.push(`connect@${clock.now()}`), { ok: false, reason: "ECONNREFUSED" }),
+      attemptLog: {
+        last: async (n) => log.get(n),
+        record: async (n, at) => (order.push(`record@${at}`), log.set(n, at), undefined),
+      },
+    });
+    m.start();
+    await clock.advance(0);
+    expect(order).toEqual([]);
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 110_501 });
+    await clock.advance(10_500);
+    expect(order).toEqual([]);
+    await clock.advance(1);
+    expect(order).toEqual(["record@110501", "connect@110501"]);
+    expect(log.get(node.name)).toBe(110_501);
+    await m.stop();
+  });
+
+  test("an attempt log that fails does not stop the binds", async () => {
+    const clock = new ManualClock(0);
+    const errors: unknown[] = [];
+    let calls = 0;
+    const m = new BindManager({
+      nodes: [node], policy, clock, random: () => 0.5,
+      connector: async () => (calls++, bound(new FakeSession(10))),
+      attemptLog: { last: () => Promise.reject(new Error("db down")), record: () => Promise.reject(new Error("db down")) },
+      onAttemptLogError: (e) => errors.push(e),
+    });
+    m.start();
+    await clock.advance(0);
+    expect(calls).toBe(1);
+    expect(m.list()[0]!.state.kind).toBe("bound");
+    expect(errors).toHaveLength(2);
+    await m.stop();
   });
 
   test("the floor counts from the LAST attempt, not the first: a node refusing again and again is tried once per floor", async () => {
@@ -101,7 +144,7 @@ describe("node bind", () => {
     await clock.advance(1);
     expect(attempts).toHaveLength(5);
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i]!.at);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(policy.floorMs);
+    expect(Math.min(...gaps)).toBeGreaterThan(policy.floorMs);
   });
 
   test("never two attempts at once on one node", async () => {

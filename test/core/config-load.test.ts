@@ -16,7 +16,7 @@ test("the committed local config loads, frozen, with the dev defaults", () => {
   expect(c.webhook.secret).toBe("dev-webhook");
   expect(c.store.url).toBe("sqlite://.data/core.sqlite");
   expect(c.store.mtClaims).toBe(true); // safe by default: cores sharing a store never send an id twice
-  expect(c.binds.rebindFloorMs).toBe(30_000);
+  expect(c.binds.rebindFloorMs).toBe(31_000); // more than Genesys' 30 s
   expect(c.binds.window).toBe(10);
   expect(c.topology).toEqual(LOCAL_TOPOLOGY);
   expect(Object.isFrozen(c) && Object.isFrozen(c.http) && Object.isFrozen(c.topology.smscNodes[0])).toBe(true);
@@ -80,13 +80,22 @@ test("production refuses weak tokens and secrets: too short or too few distinct 
   expect(parseCoreConfig({ ...local(), http: { ...local().http, token: "12345678" } }).http.token).toBe("12345678");
 });
 
-test("the rebind floor's default is Genesys' 30 s: the schema's own, not only the committed file's", () => {
+test("the rebind floor's default is more than Genesys' 30 s: the schema's own, not only the committed file's", () => {
   const { rebindFloorMs: _f, rebindJitterMs: _j, ...binds } = local().binds;
   const dflt = parseCoreConfig({ ...local(), binds });
-  expect(dflt.binds.rebindFloorMs).toBeGreaterThanOrEqual(30_000);
+  expect(dflt.binds.rebindFloorMs).toBeGreaterThan(30_000);
   expect(dflt.binds.rebindFloorMs).toBeLessThanOrEqual(35_000); // "in 30 second intervals": not minutes
-  // The policy's gap with the least jitter is the floor itself: never under 30 s.
-  expect(nextAttemptAt({ floorMs: dflt.binds.rebindFloorMs, jitterMs: dflt.binds.rebindJitterMs }, 0, 0, () => 0)).toBeGreaterThanOrEqual(30_000);
+  // The policy's gap with the least jitter is just over the floor: more than 30 s.
+  expect(nextAttemptAt({ floorMs: dflt.binds.rebindFloorMs, jitterMs: dflt.binds.rebindJitterMs }, 0, 0, () => 0)).toBeGreaterThan(30_000);
+});
+
+test("production refuses a rebind floor of 30 s or less (Genesys: more than 30 s); development may set less", () => {
+  const prod = (rebindFloorMs: number) => parseCoreConfig({ ...modeless, ...realCreds, binds: { ...local().binds, rebindFloorMs } });
+  expect(() => prod(30_000)).toThrow(/binds\.rebindFloorMs[\s\S]*more than 30000 ms/);
+  expect(() => prod(0)).toThrow(/binds\.rebindFloorMs/);
+  expect(() => parseCoreConfig({ ...modeless, ...realCreds }, { GSH_REBIND_FLOOR_MS: "1500" })).toThrow(/binds\.rebindFloorMs/);
+  expect(prod(30_001).binds.rebindFloorMs).toBe(30_001);
+  expect(parseCoreConfig({ ...local(), mode: "development", binds: { ...local().binds, rebindFloorMs: 1_500 } }).binds.rebindFloorMs).toBe(1_500);
 });
 
 test("a token an Authorization: Bearer header cannot carry (RFC 6750 b64token) is refused at startup, not on every request", () => {

@@ -47,7 +47,7 @@ describe("core ↔ simulator: binds", () => {
     const fid = sim.addFault({ target: "smc1.dc3", kind: "down" });
     await until(() => core.gateway.binds.list().find((b) => b.node === "smc1.dc3")!.state.kind === "backoff", 2_000, "smc1.dc3 in backoff");
     const killedAt = Date.now();
-    expect(core.gateway.binds.list().find((b) => b.node === "smc1.dc3")!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_500 });
+    expect(core.gateway.binds.list().find((b) => b.node === "smc1.dc3")!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 30_501 }); // more than the floor, plus jitter
 
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => postMt(core, mt(i))));
     expect(results.map((r) => r.status)).toEqual(Array(30).fill(202));
@@ -68,11 +68,11 @@ describe("core ↔ simulator: binds", () => {
     expect(connectionsTo("smc1.dc3")).toBe(conns0);
     expect(sim.ledger.activeBinds).toHaveLength(3);
 
-    await clock.advance(599); // 30 499: one ms short of floor + jitter
+    await clock.advance(600); // 30 500: exactly floor + jitter, one ms short
     await Bun.sleep(100);
     expect(connectionsTo("smc1.dc3")).toBe(conns0);
 
-    await clock.advance(1); // 30 500
+    await clock.advance(1); // 30 501
     await sim.ledger.waitFor((l) => l.activeBinds.length === 4, 3_000);
     expect(attemptsOn("smc1.dc3")).toBe(attempts0 + 1);
     await until(() => boundNodes(core).length === 4, 2_000, "rebound");
@@ -90,7 +90,7 @@ describe("core ↔ simulator: binds", () => {
     await until(() => core.gateway.binds.list().find((b) => b.node === "smc2.bos")!.state.kind === "backoff", 2_000, "smc2.bos in backoff");
     // Its last attempt started at manual time 0: the floor is already past, so only the jitter (500 ms) remains.
     const next = (core.gateway.binds.list().find((b) => b.node === "smc2.bos")!.state as { nextAttemptAt: number }).nextAttemptAt;
-    expect(next).toBe(Math.max(t0, 0 + 30_000) + 500);
+    expect(next).toBe(Math.max(t0, 0 + 30_001) + 500);
     // MTs still go out meanwhile, on the three others.
     const r = await postMt(core, mt(100));
     expect(r.status).toBe(202);
@@ -107,7 +107,7 @@ describe("core ↔ simulator: binds", () => {
     const attempts0 = attemptsOn("smc2.bos");
     sim.addFault({ target: "smc2.bos", kind: "unbind" });
     await until(() => core.gateway.binds.list().find((b) => b.node === "smc2.bos")!.state.kind === "backoff", 2_000, "smc2.bos in backoff");
-    await clock.advance(29_999);
+    await clock.advance(30_000);
     await Bun.sleep(150);
     expect(attemptsOn("smc2.bos")).toBe(attempts0);
     await clock.advance(501);

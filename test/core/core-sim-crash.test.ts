@@ -16,8 +16,8 @@ import type { Subprocess } from "bun";
 import { Database } from "bun:sqlite";
 import { startSimulator, type Simulator } from "../../sim/index.ts";
 import { TOKEN } from "./helpers/sim-core.ts";
+import { spawnCore as spawnOne, type CoreProcess } from "./helpers/core-process.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const TOTAL = 3_000;
 const KILL_AFTER_ACKS = 600;
 const dir = mkdtempSync(join(tmpdir(), "gsh-crash-"));
@@ -26,46 +26,8 @@ const run = crypto.randomUUID().slice(0, 6);
 let sim: Simulator;
 const procs: Subprocess[] = [];
 
-interface Core {
-  proc: Subprocess<"ignore", "pipe", "pipe">;
-  url: string;
-  out: string[];
-}
-
-/** Spawns the core process and resolves once it listens (its "core listening" log line). */
-async function spawnCore(): Promise<Core> {
-  const proc = Bun.spawn([process.execPath, "core/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, GSH_CORE_CONFIG: configPath, GSH_HTTP_PORT: "0" },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  procs.push(proc);
-  const out: string[] = [];
-  let url: string | undefined;
-  void (async () => {
-    const dec = new TextDecoder();
-    let buf = "";
-    for await (const chunk of proc.stdout) {
-      buf += dec.decode(chunk);
-      const lines = buf.split("\n");
-      buf = lines.pop()!;
-      for (const l of lines) {
-        out.push(l);
-        const m = /"msg":"core listening".*"url":"([^"]+)"/.exec(l);
-        if (m) url = m[1];
-      }
-    }
-  })();
-  const end = Date.now() + 10_000;
-  while (!url) {
-    if (proc.exitCode !== null) throw new Error(`core exited ${proc.exitCode}: ${await new Response(proc.stderr).text()}`);
-    if (Date.now() > end) throw new Error("core did not start");
-    await Bun.sleep(20);
-  }
-  return { proc, url, out };
-}
+type Core = CoreProcess;
+const spawnCore = () => spawnOne(configPath, procs);
 
 beforeAll(async () => {
   sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 2_000 });
@@ -81,7 +43,8 @@ beforeAll(async () => {
         sites: (["dc3", "bos"] as const).map((name) => ({ name, httpUrl: sim.sites[name].httpUrl })),
         smscNodes: sim.nodes.map((n) => ({ name: n.name, site: n.site, host: n.host, port: n.port, tls: false })),
       },
-      binds: { window: 10, responseTimeoutMs: 2_000, enquireLinkMs: 0, drainMs: 500 },
+      // The restarted core waits out the rebind floor from the killed one's attempts (kept in the store): 1 s here.
+      binds: { window: 10, responseTimeoutMs: 2_000, enquireLinkMs: 0, drainMs: 500, rebindFloorMs: 1_000, rebindJitterMs: 0 },
       log: { level: "info" },
     }),
   );

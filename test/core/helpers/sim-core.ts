@@ -57,9 +57,10 @@ export interface SimCore {
 }
 
 /** Starts a gateway on `cfg` and serves its app on 127.0.0.1:0. */
-export async function startSimCore(cfg: CoreConfig, opts: { bindClock?: Clock; random?: () => number; owner?: string } = {}): Promise<SimCore> {
+export async function startSimCore(cfg: CoreConfig, opts: { bindClock?: Clock; random?: () => number; owner?: string; instance?: string } = {}): Promise<SimCore> {
   const log = createLogger({ level: "warn", write: () => undefined }); // silent
-  const gateway = await startGateway(cfg, { log, ...opts });
+  // Each in-process core is a new instance unless told otherwise: it does not inherit another's rebind floor.
+  const gateway = await startGateway(cfg, { log, instance: `sim-${crypto.randomUUID()}`, ...opts });
   const server = serveCore(gateway.app, { hostname: "127.0.0.1", port: 0 });
   let stopped = false;
   return {
