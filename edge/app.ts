@@ -28,6 +28,8 @@ import { toResponse } from "../contract/http-answer.ts";
 import { ProblemError, problemStatus, problemTypeAnswer } from "../contract/problem.ts";
 import { problemOf, problemResponse } from "./http/problem.ts";
 import { STATUS_PAGE } from "./http/status-page.ts";
+import { edgeOpenApi } from "./http/openapi.ts";
+import { Scalar } from "@scalar/hono-api-reference";
 
 /** A structured log line; never holds message bodies or secrets. */
 export type LogEvent = { level: "info" | "warn" | "error"; msg: string } & Record<string, unknown>;
@@ -169,6 +171,8 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ status, sites, at: new Date(clock.now()).toISOString() }, 200, { "cache-control": "no-store" });
   });
 
+  app.get("/openapi.json", (c) => c.json(edgeOpenApi()));
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "genesys-sms-ha edge API" }));
   app.get("/problems/:type", (c) => toResponse(problemTypeAnswer(c.req.param("type"))));
   app.get("/", (c) => c.html(STATUS_PAGE));
   return app;

@@ -1,9 +1,11 @@
 /**
  * Operations routes: GET /v1/binds (per node state; behind the bearer token like all of /v1/*), /metrics (Prometheus text), /healthz (the process
- * answers), /problems/<type> (what a problem type means), /readyz (ready: at least one bind bound and the store answers; 503 problem+json naming what is not).
+ * answers), /openapi.json and /docs (the API's description and reference page), /problems/<type> (what a problem type means), /readyz (ready: at least one bind bound and the store answers; 503 problem+json naming what is not).
  */
 import type { Hono } from "hono";
 import { problemTypeAnswer, toResponse } from "../../contract/index.ts";
+import { Scalar } from "@scalar/hono-api-reference";
+import { coreOpenApi } from "./openapi.ts";
 import { problemResponse } from "./problem.ts";
 import type { CoreAppDeps } from "./types.ts";
 
@@ -22,6 +24,9 @@ export function opsRoutes(app: Hono, deps: CoreAppDeps): void {
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  app.get("/openapi.json", (c) => c.json(coreOpenApi()));
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "genesys-sms-ha core API" }));
 
   app.get("/problems/:type", (c) => toResponse(problemTypeAnswer(c.req.param("type"))));
 
