@@ -17,7 +17,7 @@ describe("core OpenAPI", () => {
 
   test("GET /openapi.json is valid OpenAPI 3.1 and documents exactly the routes the core answers, each with its errors", async () => {
     const { app, binds } = coreApp(await b.open());
-    statusRoutes(app, { binds, activity: new RecentActivity(systemClock), topology: LOCAL_TOPOLOGY, rebindFloorMs: 30_000 });
+    statusRoutes(app, { binds, activity: new RecentActivity(systemClock), topology: LOCAL_TOPOLOGY, rebindFloorMs: 30_000, clock: systemClock });
     const res = await app.request("/openapi.json");
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
