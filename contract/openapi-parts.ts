@@ -37,7 +37,7 @@ export interface ResponseDoc {
 
 const RETRY_AFTER: HeaderDoc = { description: "Seconds to wait before trying again.", schema: { type: "integer" } };
 const IDEMPOTENCY_KEY: HeaderDoc = { description: "The message id: resend under it, never a new one.", schema: { type: "string" } };
-const RETRYING: ReadonlySet<ProblemType> = new Set(["throttled", "unavailable", "rate-limited", "store-unavailable", "token-keys-unavailable", "core-unavailable"]);
+const RETRYING: ReadonlySet<ProblemType> = new Set(["throttled", "unavailable", "rate-limited", "store-unavailable", "token-keys-unavailable", "core-unavailable", "too-many-streams"]);
 
 /** Error responses for `types`, grouped by status; `send` adds the Idempotency-Key header of POST /v1/messages. */
 export function problemResponses(types: readonly ProblemType[], send = false): Record<string, ResponseDoc> {

@@ -59,7 +59,7 @@ export function coreOpenApi(): unknown {
   r.registerPath({
     method: "get", path: "/v1/events/stream", summary: "Events as server-sent events (id: cursor, event: type, data: Event)", security: BEARER,
     request: { query: z.object({ after: Cursor }), headers: z.object({ "last-event-id": z.string().optional() }) },
-    responses: responses({ 200: text("text/event-stream", "The stream.") }, v1("invalid-request")),
+    responses: responses({ 200: text("text/event-stream", "The stream.") }, v1("invalid-request", "too-many-streams")),
   });
   r.registerPath({ method: "get", path: "/v1/binds", summary: "Each SMPP bind's state", security: BEARER, responses: responses({ 200: json("Binds.", z.object({ binds: z.array(Bind) })) }, v1()) });
   r.registerPath({ method: "get", path: "/metrics", summary: "Prometheus text", responses: responses({ 200: text("text/plain", "Metrics.") }, problemResponses(["internal-error"])) });

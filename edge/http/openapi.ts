@@ -33,12 +33,20 @@ export function edgeOpenApi(): unknown {
   r.registerPath({
     method: "post", path: "/v1/messages", summary: "Send one MT through the healthiest Genesys site", security: BEARER,
     request: { headers: SEND_HEADERS, body: { required: true, content: { "application/json": { schema: OutboundMessage } } } },
-    responses: responses(SEND_RESPONSES, problemResponses(["invalid-request", "unauthorized", "forbidden", "outside-scope", "payload-too-large", "rate-limited", "token-keys-unavailable", "internal-error"])),
+    responses: responses(SEND_RESPONSES, problemResponses(["invalid-request", "unauthorized", "forbidden", "outside-scope", "payload-too-large", "destination-refused", "rate-limited", "token-keys-unavailable", "internal-error"])),
   });
   r.registerPath({
     method: "get", path: "/v1/messages/{id}", summary: "A message's state and timeline, for the caller that sent it", security: BEARER,
     request: { params: MESSAGE_ID_PARAMS },
     responses: responses({ 200: json("The message's state and timeline.", MessageStatus) }, problemResponses(["unauthorized", "not-found", "core-unavailable", "token-keys-unavailable", "internal-error"])),
+  });
+  r.registerPath({
+    method: "get", path: "/v1/events/stream", summary: "The caller's own messages' events as server-sent events (browsers: the token as ?access_token=)", security: BEARER,
+    request: {
+      query: z.object({ access_token: z.string().optional().describe("A short-lived token (never an API key), for EventSource."), after: z.string().regex(/^\d{1,15}$/).optional() }),
+      headers: z.object({ "last-event-id": z.string().optional() }),
+    },
+    responses: responses({ 200: { description: "The stream.", content: { "text/event-stream": { schema: z.string() } } } }, problemResponses(["invalid-request", "unauthorized", "token-keys-unavailable", "core-unavailable", "internal-error"])),
   });
   r.registerPath({
     method: "post", path: "/v1/genesys/callback/{secret}", summary: "Genesys' receipt and MO callbacks, handed to the core",
