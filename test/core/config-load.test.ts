@@ -110,3 +110,14 @@ test("a token an Authorization: Bearer header cannot carry (RFC 6750 b64token) i
   }
   expect(parseCoreConfig({ ...local(), http: { ...local().http, token: "abc.DEF_123~+/-==" } }, {}).http.token).toBe("abc.DEF_123~+/-==");
 });
+
+test("production refuses a rebind floor at or under Genesys' 30 s (0, 3 000, 30 000), from the file or the env", () => {
+  const { rebindFloorMs: _f, ...binds } = local().binds;
+  for (const floor of [0, 3_000, 30_000]) {
+    expect(() => parseCoreConfig({ ...modeless, ...realCreds, binds: { ...binds, rebindFloorMs: floor } })).toThrow(/rebindFloorMs/);
+    expect(() => parseCoreConfig({ ...modeless, ...realCreds, binds }, { GSH_REBIND_FLOOR_MS: String(floor) })).toThrow(/rebindFloorMs/);
+  }
+  expect(parseCoreConfig({ ...modeless, ...realCreds, binds }).binds.rebindFloorMs).toBeGreaterThan(30_000);
+  // Development keeps the short floors tests and the chaos run use.
+  expect(parseCoreConfig({ ...local(), binds: { ...binds, rebindFloorMs: 0 } }).binds.rebindFloorMs).toBe(0);
+});
