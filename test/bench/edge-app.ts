@@ -34,6 +34,7 @@ const parsed = parseConfig({
   EDGE_ENV: "production", GENESYS_SITES: "dc3=http://127.0.0.1:9/httpapi/receiver,bos=http://127.0.0.1:10/httpapi/receiver",
   GENESYS_LOGIN: "bench", GENESYS_PASSWORD: "bench-password", EDGE_API_KEY_HASHES: hash, CALLBACK_SECRET: "bench-Callback-8Xq2Lm9Vt4Rk7Wn3Jd6P",
   CORE_URL: "http://127.0.0.1:11", CORE_TOKEN: "bench-Core-5Hb8Mx2Kq7Lw9Rt3Nv6Hs",
+  EDGE_TOKEN_SECRET: TOKEN_SECRET, EDGE_TOKEN_JWKS: jwks,
 });
 if (!parsed.success) throw new Error(`bench config: ${JSON.stringify(parsed.issues)}`);
 
