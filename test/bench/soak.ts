@@ -109,7 +109,7 @@ let seq = 0;
 async function sendMt(): Promise<void> {
   const n = seq++;
   const long = n % 5 === 0; // one in five is three segments
-  const rec: MtRecord = { to: `4570${String(n).padStart(7, "0")}`, segments: long ? 3 : 1 };
+  const rec: MtRecord = { to: `452${String(n).padStart(7, "0")}`, segments: long ? 3 : 1 }; // a Danish mobile number each
   mts.push(rec);
   const text = long ? `soak ${n} `.padEnd(400, "x") : `soak ${n}`;
   try {
@@ -239,11 +239,20 @@ for (const m of mts) {
   if (m.cls === "rejected" && atSim > 0) misreported++; // "rejected" while the SMSC took (some of) it
 }
 if (misreported) failures.push(`${misreported} MTs misreported (accepted but not taken, or rejected but taken)`);
+const invalid = mts.filter((m) => m.status === 400).length;
+if (invalid) failures.push(`${invalid} MTs of the soak's own traffic refused as invalid (400): the run is not testing sends`);
 if (coreExit !== null) failures.push(`the core process exited (code ${coreExit})`);
 for (const s of scenarios) for (const f of s.failures?.() ?? []) failures.push(`${s.name}: ${f}`);
 
 console.log(`\n== soak report (${((Date.now() - t0) / 60_000).toFixed(1)} min) ==`);
 console.log(`MTs sent ${mts.length}: accepted ${count("accepted")}, unknown ${count("unknown")}, rejected ${count("rejected")}, partial ${count("partial")}, no answer ${count("no_answer")}; misreported ${misreported}`);
+const reasons = new Map<string, number>();
+for (const m of mts) if (m.cls === "rejected" || m.cls === "unknown" || m.cls === "no_answer") {
+  const o = m.body?.outcome ?? m.body;
+  const why = `${m.cls} ${m.status ?? "-"} ${m.body?.type ?? ""} ${String(o?.reason ?? m.body?.detail ?? "").replace(/\d+/g, "N").slice(0, 90)}`;
+  reasons.set(why, (reasons.get(why) ?? 0) + 1);
+}
+for (const [why, n] of [...reasons].sort((x, y) => y[1] - x[1]).slice(0, 6)) console.log(`  ${n} × ${why}`);
 console.log(`MOs injected ${moSeq} (${moTexts.size} distinct texts): stored once ${moOnce}, lost ${moLost}, doubled ${moDoubled}, given up by the SMSC ${abandoned.size}, redeliveries ${sim.ledger.redeliveries.length}`);
 console.log(`core: peak RSS ${(peak.rss / 2 ** 20).toFixed(0)} MB, peak file handles ${peak.fds}, at the end ${(last.rss / 2 ** 20).toFixed(0)} MB / ${last.fds} fds, ${coreExit === null ? "still running" : `exited ${coreExit}`}`);
 for (const s of scenarios) {
