@@ -61,6 +61,11 @@ export const CoreConfigSchema = z
       capMs: ms.default(600_000),
       maxAttempts: z.number().int().min(1).default(12),
       leaseMs: ms.default(60_000),
+      /** Every this often, the `deadRetryBatch` longest-dead deliveries get one more attempt (0: never). */
+      deadRetryMs: ms.default(3_600_000),
+      deadRetryBatch: z.number().int().min(1).max(10_000).default(100),
+      /** Posts in flight at once; each stalled receiver connection holds one until `timeoutMs`. */
+      concurrency: z.number().int().min(1).max(1_000).default(64),
     }).strict(),
     genesys: z.object({
       /** SMPP system_id. */

@@ -121,6 +121,8 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
           webhook: new WebhookClient({ url: hook.url, secret: hook.secret, timeoutMs: hook.timeoutMs, clock, ...(opts.fetch && { fetch: opts.fetch }) }),
           retry: { baseMs: hook.baseMs, capMs: hook.capMs, maxAttempts: hook.maxAttempts },
           leaseMs: hook.leaseMs,
+          batch: hook.concurrency,
+          deadRetry: { everyMs: hook.deadRetryMs, batch: hook.deadRetryBatch },
         });
   outbox?.on("delivery", ({ result, delivery: d }) => {
     metrics.webhookDeliveries.inc({ result });
@@ -187,7 +189,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   const sender = new CoreMtSender({ once: new SendOnce({ recorder, clock }), router });
   sender.on("sent", (o) => activity.mt(o.status));
   const view = bindsView(binds);
-  const app = createCoreApp({ token: cfg.http.token, ...(cfg.http.edgeToken !== undefined && { edgeToken: cfg.http.edgeToken }), bodyLimitBytes: cfg.http.bodyLimitBytes, maxStreams: cfg.http.maxStreams, store, inbox, sender, sendLog, binds: view, metrics, clock, wakeup, log });
+  const app = createCoreApp({ token: cfg.http.token, ...(cfg.http.edgeToken !== undefined && { edgeToken: cfg.http.edgeToken }), bodyLimitBytes: cfg.http.bodyLimitBytes, maxStreams: cfg.http.maxStreams, ...(outbox && { deliveries: outbox }), store, inbox, sender, sendLog, binds: view, metrics, clock, wakeup, log });
   statusRoutes(app, { binds: view, activity, topology: cfg.topology, rebindFloorMs: cfg.binds.rebindFloorMs, clock });
 
   correlation.start();

@@ -40,8 +40,17 @@ export interface OutboxOptions {
   readonly retry?: RetryPolicy;
   /** Lease length; longer than a webhook timeout (default 60 s). */
   readonly leaseMs?: number;
-  /** Rows claimed per round (default 64), all posted concurrently. */
+  /**
+   * Deliveries in flight at once (default 64). `start()` keeps this many posts going, claiming more as each
+   * settles, so one slow or stalled receiver connection holds one slot, not a whole round; `runOnce()`
+   * claims this many and waits for all.
+   */
   readonly batch?: number;
+  /**
+   * The dead letter, tried again: every `everyMs` the `batch` longest-dead deliveries get one more attempt
+   * (dead again at once if it fails). Off when absent.
+   */
+  readonly deadRetry?: { readonly everyMs: number; readonly batch: number };
   /** Poll interval when idle and not woken (default 1 s). */
   readonly idleMs?: number;
   readonly wakeup?: Wakeup;
@@ -62,6 +71,9 @@ export class Outbox {
   #round: Promise<unknown> = Promise.resolve();
   #woken: Disposable | undefined;
   #again = false;
+  readonly #inFlight = new Set<Promise<void>>();
+  #claiming = false;
+  #deadTimer: TimerId | undefined;
 
   constructor(opts: OutboxOptions) {
     this.#o = opts;
@@ -93,12 +105,29 @@ export class Outbox {
     this.#events.emit("delivery", { result, delivery: d });
   }
 
-  /** Delivers until stopped: rounds back to back while there is work, else waits `idleMs` or a wakeup. */
+  /**
+   * Gives dead-lettered deliveries another chance: `fresh` resets their attempts (the whole retry schedule
+   * again: a replay), otherwise they get one more attempt. Returns how many.
+   */
+  replayDead(limit: number, fresh: boolean): Promise<number> {
+    return this.#o.store.replayDead(this.#clock.now(), limit, fresh ? 0 : this.#retry.maxAttempts - 1);
+  }
+
+  /** Delivers until stopped: up to `batch` posts in flight, claiming as slots free up; else waits `idleMs` or a wakeup. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
     this.#woken = this.#o.wakeup?.on("stored", () => this.#poke());
-    this.#loop();
+    this.#fill();
+    const dead = this.#o.deadRetry;
+    if (dead && dead.everyMs > 0) {
+      const tick = () => {
+        this.#deadTimer = this.#clock.setTimeout(() => {
+          void this.replayDead(dead.batch, false).then((n) => { if (n > 0) this.#poke(); }, () => undefined).finally(() => { if (this.#running) tick(); });
+        }, dead.everyMs);
+      };
+      tick();
+    }
   }
 
   #poke(): void {
@@ -106,30 +135,54 @@ export class Outbox {
     if (this.#timer !== undefined) {
       this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
-      this.#loop();
-    } else this.#again = true;
+    }
+    this.#fill();
   }
 
-  #loop(): void {
+  /** Claims as many due deliveries as there are free slots (when enough are free) and starts posting them. */
+  #fill(): void {
+    if (!this.#running) return;
+    if (this.#claiming) {
+      this.#again = true;
+      return;
+    }
+    const max = this.#o.batch ?? 64;
+    const free = max - this.#inFlight.size;
+    // Claim in batches, not one row per settled post: at least an eighth of the slots, or all when idle.
+    if (free < Math.max(1, max >> 3) && this.#inFlight.size > 0) return;
     this.#again = false;
-    this.#round = this.runOnce()
-      .catch(() => 0) // store down: try again after the idle wait
-      .then((n) => {
+    this.#claiming = true;
+    this.#round = this.#o.store.claimDeliveries(this.#o.owner, this.#clock.now(), this.#o.leaseMs ?? 60_000, free)
+      .catch(() => [] as Delivery[]) // store down: try again after the idle wait
+      .then((claimed) => {
+        this.#claiming = false;
+        for (const d of claimed) {
+          const p: Promise<void> = this.#deliver(d).catch(() => undefined).finally(() => {
+            this.#inFlight.delete(p);
+            this.#fill();
+          });
+          this.#inFlight.add(p);
+        }
         if (!this.#running) return;
-        if (n > 0 || this.#again) return this.#loop();
-        this.#timer = this.#clock.setTimeout(() => {
-          this.#timer = undefined;
-          this.#loop();
-        }, this.#o.idleMs ?? 1_000);
+        if (claimed.length === free || this.#again) return this.#fill();
+        if (this.#timer === undefined) {
+          this.#timer = this.#clock.setTimeout(() => {
+            this.#timer = undefined;
+            this.#fill();
+          }, this.#o.idleMs ?? 1_000);
+        }
       });
   }
 
-  /** Stops after the current round (its deliveries settle). */
+  /** Stops claiming; the deliveries in flight settle. */
   async stop(): Promise<void> {
     this.#running = false;
     this.#woken?.dispose();
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    if (this.#deadTimer !== undefined) this.#clock.clearTimeout(this.#deadTimer);
     this.#timer = undefined;
+    this.#deadTimer = undefined;
     await this.#round;
+    await Promise.all(this.#inFlight);
   }
 }

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { bearerAuth } from "./auth.ts";
+import { deliveryRoutes } from "./deliveries.ts";
 import { eventRoutes } from "./events.ts";
 import { messageRoutes } from "./messages.ts";
 import { messageStatusRoutes } from "./message-status.ts";
@@ -30,6 +31,7 @@ export function createCoreApp(deps: CoreAppDeps): Hono {
   messageStatusRoutes(app, deps);
   streamRoutes(app, deps);
   eventRoutes(app, deps);
+  deliveryRoutes(app, deps);
   opsRoutes(app, deps);
   app.onError(onError(deps.log));
   app.notFound(notFound);

@@ -54,6 +54,8 @@ export interface CoreAppDeps {
   /** Event stream: poll interval without a wakeup (default 1 s), heartbeat comment interval (default 15 s). */
   readonly streamPollMs?: number;
   readonly streamHeartbeatMs?: number;
+  /** The webhook outbox's dead letter (absent without a webhook): POST /v1/deliveries/replay. */
+  readonly deliveries?: { replayDead(limit: number, fresh: boolean): Promise<number> };
   /** Event streams open at once (default 100); one more answers 503. */
   readonly maxStreams?: number;
 }

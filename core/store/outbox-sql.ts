@@ -37,3 +37,14 @@ export async function outboxBacklog(sql: Sql): Promise<{ pending: number; dead: 
                                SUM(CASE WHEN dead_at IS NULL THEN 0 ELSE 1 END) AS dead FROM outbox`;
   return { pending: Number(r?.pending ?? 0), dead: Number(r?.dead ?? 0) };
 }
+
+/**
+ * Un-dead-letters up to `limit` deliveries, longest dead first: due now, with `attempts` set (0: the whole
+ * retry schedule again; maxAttempts - 1: one more attempt). Returns how many.
+ */
+export async function replayDead(tx: Sql, now: number, limit: number, attempts: number): Promise<number> {
+  const rows = await tx`UPDATE outbox SET dead_at = NULL, next_at = ${now}, attempts = ${attempts}
+                          WHERE cursor IN (SELECT cursor FROM outbox WHERE dead_at IS NOT NULL ORDER BY dead_at LIMIT ${limit})
+                          RETURNING cursor`;
+  return rows.length;
+}

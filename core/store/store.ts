@@ -6,7 +6,7 @@ import type { Event } from "../../contract/index.ts";
 import { openDb, type Db } from "./db.ts";
 import { migrate } from "./migrations.ts";
 import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor, pruneBefore } from "./events-sql.ts";
-import { claimDeliveries, outboxBacklog, settleDelivery } from "./outbox-sql.ts";
+import { claimDeliveries, outboxBacklog, replayDead, settleDelivery } from "./outbox-sql.ts";
 import { correlate, findClientMessageId, findSubmit, releaseMt, releaseParked } from "./mt-sql.ts";
 import { feedAfter, findMessage, recordSends } from "./messages-sql.ts";
 import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
@@ -31,6 +31,8 @@ export interface Store {
   /** Records the result of a delivery; false when the lease was lost meanwhile (nothing changed). */
   settleDelivery(cursor: number, owner: string, s: Settlement, now: number): Promise<boolean>;
   outboxBacklog(): Promise<{ pending: number; dead: number }>;
+  /** Un-dead-letters up to `limit` deliveries (longest dead first), due now with `attempts`; returns how many. */
+  replayDead(now: number, limit: number, attempts: number): Promise<number>;
   findClientMessageId(forms: readonly string[]): Promise<string | undefined>;
   /** The segments recorded for a client message id, in order; empty when it was never accepted. */
   findSubmit(clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]>;
@@ -105,6 +107,7 @@ export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {
     claimDeliveries: (owner, now, leaseMs, limit) => db.write((tx) => claimDeliveries(tx, db.dialect, owner, now, leaseMs, limit)),
     settleDelivery: (cursor, owner, s, now) => db.write((tx) => settleDelivery(tx, cursor, owner, s, now)),
     outboxBacklog: () => outboxBacklog(db.read),
+    replayDead: (now, limit, attempts) => db.write((tx) => replayDead(tx, now, limit, attempts)),
     findClientMessageId: (forms) => findClientMessageId(db.read, forms),
     findSubmit: (id) => findSubmit(db.read, id),
     releaseMt: (id, owner) => db.write((tx) => releaseMt(tx, id, owner)),
