@@ -61,6 +61,11 @@ export function coreOpenApi(): unknown {
     request: { query: z.object({ after: Cursor }), headers: z.object({ "last-event-id": z.string().optional() }) },
     responses: responses({ 200: text("text/event-stream", "The stream.") }, v1("invalid-request", "too-many-streams")),
   });
+  r.registerPath({
+    method: "post", path: "/v1/deliveries/replay", summary: "Dead-lettered webhook deliveries get the whole retry schedule again (longest dead first)", security: BEARER,
+    request: { query: z.object({ limit: z.string().regex(/^\d+$/).optional().describe("1-10000, default 1000.") }) },
+    responses: responses({ 200: json("How many were replayed.", z.object({ replayed: z.number().int().nonnegative() })) }, v1("invalid-request")),
+  });
   r.registerPath({ method: "get", path: "/v1/binds", summary: "Each SMPP bind's state", security: BEARER, responses: responses({ 200: json("Binds.", z.object({ binds: z.array(Bind) })) }, v1()) });
   r.registerPath({ method: "get", path: "/metrics", summary: "Prometheus text", responses: responses({ 200: text("text/plain", "Metrics.") }, problemResponses(["internal-error"])) });
   r.registerPath({ method: "get", path: "/healthz", summary: "The process answers", responses: { 200: json("Alive.", z.object({ status: z.literal("ok") })) } });
