@@ -35,6 +35,15 @@ export interface ResponseDoc {
   content?: Record<string, { schema: z.ZodType }>;
 }
 
+/** The bearer security requirement of a route (the scheme is registered by each app, with its own description). */
+export const BEARER = [{ bearer: [] }];
+
+/** A response with a JSON body of `schema`. */
+export const jsonResponse = (description: string, schema: z.ZodType) => ({ description, content: { "application/json": { schema } } });
+
+/** A response with a text body of the given media type (text/html, text/plain, text/event-stream). */
+export const textResponse = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string() } } });
+
 const RETRY_AFTER: HeaderDoc = { description: "Seconds to wait before trying again.", schema: { type: "integer" } };
 const IDEMPOTENCY_KEY: HeaderDoc = { description: "The message id: resend under it, never a new one.", schema: { type: "string" } };
 const RETRYING: ReadonlySet<ProblemType> = new Set(["throttled", "unavailable", "rate-limited", "store-unavailable", "token-keys-unavailable", "core-unavailable", "too-many-streams"]);

@@ -7,13 +7,10 @@ import { OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
 import { Event } from "../../contract/events.ts";
 import { MessageStatus, SendRecord } from "../../contract/message-status.ts";
 import { OutboundMessage } from "../../contract/message.ts";
-import { MESSAGE_ID_PARAMS, ProblemTypeDocument, SEND_HEADERS, SEND_RESPONSES, problemResponses, responses as merge, type ResponseDoc } from "../../contract/openapi-parts.ts";
+import { BEARER, MESSAGE_ID_PARAMS, jsonResponse as json, textResponse as text, ProblemTypeDocument, SEND_HEADERS, SEND_RESPONSES, problemResponses, responses as merge, type ResponseDoc } from "../../contract/openapi-parts.ts";
 import type { ProblemType } from "../../contract/problem.ts";
 
 const responses = (...maps: Record<string, ResponseDoc>[]) => merge(...maps) as RouteConfig["responses"];
-const json = (description: string, schema: z.ZodType) => ({ description, content: { "application/json": { schema } } });
-const text = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string() } } });
-const BEARER = [{ bearer: [] }];
 /** Every /v1/* route: behind the token and the body limit. */
 const V1: readonly ProblemType[] = ["unauthorized", "payload-too-large", "internal-error"];
 const v1 = (...types: ProblemType[]) => problemResponses([...V1, ...types]);

@@ -7,7 +7,7 @@
 import { OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
 import { MessageStatus } from "../../contract/message-status.ts";
 import { OutboundMessage } from "../../contract/message.ts";
-import { MESSAGE_ID_PARAMS, ProblemTypeDocument, SEND_HEADERS, SEND_RESPONSES, problemResponses, responses as merge, type ResponseDoc } from "../../contract/openapi-parts.ts";
+import { BEARER, MESSAGE_ID_PARAMS, jsonResponse as json, textResponse as text, ProblemTypeDocument, SEND_HEADERS, SEND_RESPONSES, problemResponses, responses as merge, type ResponseDoc } from "../../contract/openapi-parts.ts";
 
 // The contract's response objects are plain OpenAPI (no generator types in the contract).
 const responses = (...maps: Record<string, ResponseDoc>[]) => merge(...maps) as RouteConfig["responses"];
@@ -18,9 +18,7 @@ const Health = z.object({
   at: z.string(),
 });
 const CallbackStored = z.object({ stored: z.literal(true), eventId: z.string(), type: z.string(), duplicate: z.boolean() });
-const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
-const json = (description: string, schema: z.ZodType) => ({ description, content: { "application/json": { schema } } });
-const BEARER = [{ bearer: [] }];
+const html = (description: string) => text("text/html", description);
 
 let document: unknown;
 
