@@ -20,3 +20,4 @@ export * from "./freeze.ts";
 export * from "./http-answer.ts";
 export * from "./problem.ts";
 export * from "./send-answer.ts";
+export * from "./segment-state.ts";

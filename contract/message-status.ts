@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Channel } from "./events.ts";
 import { isFinalState, MessageStateName, type MessageStateName as StateName } from "./message-state.ts";
-import { Attempt, type SendOutcome } from "./outcome.ts";
+import { Attempt, SegmentCount, type SendOutcome } from "./outcome.ts";
 
 /**
  * Order of states: non-final states first, then DELIVERED, then the failures. The state of a message is the
@@ -42,6 +42,7 @@ export const MessageSend = z.object({
   reason: z.string().optional(),
   deduplicated: z.boolean().optional(),
   smscMessageIds: z.array(z.string()).optional(),
+  segments: SegmentCount.optional(),
   attempts: z.array(Attempt),
 });
 export type MessageSend = z.infer<typeof MessageSend>;
@@ -67,17 +68,46 @@ export const MessageReceipt = z.object({
 });
 export type MessageReceipt = z.infer<typeof MessageReceipt>;
 
+/** One segment of a long MT (SMPP path): its place, the SMSC id it was accepted under, and its receipts' state. */
+export const MessageSegment = z.object({
+  /** 1-based, as in the concatenation UDH. */
+  seq: z.number().int().min(1),
+  /** Absent while the segment has not been accepted (a partial send: resend the same id to send it). */
+  smscMessageId: z.string().optional(),
+  /** The highest-ranked state of this segment's receipts; absent before its first. */
+  state: MessageStateName.optional(),
+});
+export type MessageSegment = z.infer<typeof MessageSegment>;
+
+/**
+ * A long MT's segments. The message's `state` aggregates them: DELIVERED only once every segment has a
+ * DELIVERED receipt, a failed segment (named here by its `seq`) makes the message failed, ENROUTE while others
+ * are pending.
+ */
+export const MessageSegments = z.object({
+  total: z.number().int().min(2),
+  /** Accepted by an SMSC so far; below `total` the send is partial. */
+  accepted: z.number().int().nonnegative(),
+  parts: z.array(MessageSegment),
+});
+export type MessageSegments = z.infer<typeof MessageSegments>;
+
 export const MessageStatus = z.object({
   messageId: z.string(),
   /** Absent when the gateway knows the message only from a receipt (the sender's record has not arrived). */
   path: MessagePath.optional(),
-  /** The highest-ranked receipt state so far; absent before the first receipt. */
+  /**
+   * The highest-ranked receipt state so far (a long MT: its segments' aggregate, see `segments`); absent before
+   * the first receipt.
+   */
   state: MessageStateName.optional(),
   /** Set once the state is final (DELIVERED, EXPIRED, DELETED, UNDELIVERABLE, REJECTED). */
   finalState: MessageStateName.optional(),
   /** When the state last moved, ISO 8601. */
   stateAt: z.iso.datetime().optional(),
   send: MessageSend.optional(),
+  /** A long MT sent over SMPP: its segments (present once any was accepted). */
+  segments: MessageSegments.optional(),
   receipts: z.array(MessageReceipt),
 });
 export type MessageStatus = z.infer<typeof MessageStatus>;
@@ -108,6 +138,7 @@ export function sendOf(o: SendOutcome, at: Date): MessageSend {
     ...("reason" in o && { reason: o.reason }),
     ...(o.status === "accepted" && { deduplicated: o.deduplicated }),
     ...(o.status === "accepted" && o.smscMessageIds && { smscMessageIds: o.smscMessageIds }),
+    ...(o.segments && { segments: o.segments }),
     attempts: o.attempts,
   };
 }

@@ -36,14 +36,27 @@ export type Attempt = z.infer<typeof Attempt>;
  * HTTP answer (send-answer.ts) never re-derives it from result codes:
  * `throttled` (Genesys result 6, ESME_RTHROTTLED / ESME_RMSGQFUL on every bind: resend later, same id),
  * `unavailable` (no site or bind could take it now: resend later, same id),
- * `permanent` (Genesys or the SMSC refused this message: do not resend it unchanged).
+ * `permanent` (Genesys or the SMSC refused this message: do not resend it unchanged),
+ * `conflict` (the id was already used for another message: nothing was sent; a new message needs a new id).
  */
-export const RejectionKind = z.enum(["throttled", "unavailable", "permanent"]);
+export const RejectionKind = z.enum(["throttled", "unavailable", "permanent", "conflict"]);
 export type RejectionKind = z.infer<typeof RejectionKind>;
+
+/**
+ * A long MT's segments (SMPP path, more than one): how many the message has and how many an SMSC accepted so
+ * far, this attempt and earlier ones under the same id. `accepted < total` is a partial send: resending the
+ * same id sends only the missing segments (same concatenation reference, total and sequence numbers).
+ */
+export const SegmentCount = z.object({
+  total: z.number().int().min(2),
+  accepted: z.number().int().nonnegative(),
+});
+export type SegmentCount = z.infer<typeof SegmentCount>;
 
 const common = {
   messageId: z.string(),
   attempts: z.array(Attempt),
+  segments: SegmentCount.optional(),
 };
 
 export const SendOutcome = z.discriminatedUnion("status", [

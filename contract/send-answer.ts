@@ -6,6 +6,7 @@
  *   rejected, throttled     → 429 problem `throttled` + Retry-After
  *   rejected, unavailable   → 503 problem `unavailable` + Retry-After (when known)
  *   rejected, permanent     → 422 problem `rejected`
+ *   rejected, conflict      → 409 problem `id-reused`: the id was used for another message; nothing sent
  *   unknown                 → 502 problem `outcome-unknown`: not a 2xx, so a client that reads 2xx as "sent"
  *                             is not misled; resend with the same id
  *
@@ -21,7 +22,7 @@ type NotAccepted = Exclude<SendOutcome, { status: "accepted" }>;
 /** The status of an accepted send; exported for the documents (OpenAPI, docs/api.md). */
 export const ACCEPTED_STATUS = 202;
 
-const REJECTION_TYPE = { throttled: "throttled", unavailable: "unavailable", permanent: "rejected" } as const satisfies Record<string, ProblemType>;
+const REJECTION_TYPE = { throttled: "throttled", unavailable: "unavailable", permanent: "rejected", conflict: "id-reused" } as const satisfies Record<string, ProblemType>;
 
 function problemTypeOf(o: NotAccepted): ProblemType {
   return o.status === "unknown" ? "outcome-unknown" : REJECTION_TYPE[o.kind];
@@ -30,6 +31,7 @@ function problemTypeOf(o: NotAccepted): ProblemType {
 function detailOf(o: NotAccepted): string {
   if (o.status === "unknown") return o.reason;
   if (o.kind === "permanent") return `${o.reason}; do not resend it unchanged`;
+  if (o.kind === "conflict") return o.reason;
   return o.retryAfterSeconds === undefined ? o.reason : `${o.reason}; resend with the same id after ${o.retryAfterSeconds} s`;
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Context, Hono } from "hono";
 import {
-  PRINCIPAL_HEADER, SendRecord, describeIssues, finalStateOf, fromZod, isClientMessageId,
+  PRINCIPAL_HEADER, SendRecord, describeIssues, finalStateOf, fromZod, isClientMessageId, segmentState,
   type MessageStatus,
 } from "../../contract/index.ts";
 import type { MessageRecord } from "../store/store.ts";
@@ -24,15 +24,20 @@ export const principalOf = (c: Context): string => c.req.header(PRINCIPAL_HEADER
 const unknownMessage = (id: string) =>
   new ProblemError({ type: "not-found", detail: `no message '${id.slice(0, 64)}' sent by this caller` });
 
+/** The record as the API shows it; a long MT's state is its segments' aggregate (contract/segment-state.ts). */
 export function statusOf(r: MessageRecord): MessageStatus {
-  const finalState = finalStateOf(r.state);
+  const long = r.segments && segmentState(r.segments, r.receipts);
+  const state = long ? long.state : r.state;
+  const stateAt = long ? long.stateAt : r.stateAt !== undefined ? new Date(r.stateAt).toISOString() : undefined;
+  const finalState = finalStateOf(state);
   return {
     messageId: r.clientMessageId,
     ...(r.path && { path: r.path }),
-    ...(r.state && { state: r.state }),
+    ...(state && { state }),
     ...(finalState && { finalState }),
-    ...(r.stateAt !== undefined && { stateAt: new Date(r.stateAt).toISOString() }),
+    ...(stateAt !== undefined && { stateAt }),
     ...(r.send && { send: r.send }),
+    ...(long && { segments: long.segments }),
     receipts: r.receipts,
   };
 }

@@ -49,6 +49,8 @@ export function messageRoutes(app: Hono, deps: CoreAppDeps): void {
     const supplied = msg.clientMessageId ?? header;
     const messageId = supplied ?? newClientMessageId(clock.now());
     const outcome = await deps.sender.send(supplied === undefined ? msg : { ...msg, clientMessageId: supplied }, messageId);
+    // A reuse of the id for another message is answered, not recorded: the record stays the first message's.
+    if (outcome.status === "rejected" && outcome.kind === "conflict") return toResponse(sendAnswer(outcome));
     // Committed before the answer, so a GET right after it finds the message; a failure to record costs the
     // timeline its send, never the send its answer.
     await deps.sendLog

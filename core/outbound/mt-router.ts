@@ -9,7 +9,7 @@ import type { NodeBind } from "../binds/node-bind.ts";
 import type { SubmitAnswer } from "../binds/session-port.ts";
 import { classifyStatus, statusName } from "../smpp/status.ts";
 import { segmentText, type DataCodings } from "./segments.ts";
-import type { RecordSegments, SentSegment } from "./send-once.ts";
+import type { RecordSegments, Resume, SentSegment } from "./send-once.ts";
 import { SlotWait } from "./slot-wait.ts";
 
 export interface RouterOptions {
@@ -56,14 +56,24 @@ export class MtRouter {
 
   /**
    * Sends every segment of `msg` over the binds and records (`record`) the accepted ones: all of them, or
-   * those accepted before a segment failed. Whether the id may be sent at all is SendOnce's (send-once.ts).
+   * those accepted before a segment failed. With `resume` (a partly sent id), only the segments it lacks are
+   * sent, under its reference, so the handset joins them with the ones it has. Whether the id may be sent at
+   * all is SendOnce's (send-once.ts).
    */
-  async route(msg: OutboundMessage, messageId: string, record: RecordSegments): Promise<SendOutcome> {
-    this.#ref = (this.#ref + 1) & 0xff;
-    const segments = segmentText(msg.text, this.#ref, this.opts.codings);
+  async route(msg: OutboundMessage, messageId: string, record: RecordSegments, resume?: Resume): Promise<SendOutcome> {
+    const ref = resume ? resume.ref : (this.#ref = (this.#ref + 1) & 0xff);
+    const segments = segmentText(msg.text, ref, this.opts.codings);
+    const total = segments.length;
     const attempts: Attempt[] = [];
+    if (resume && resume.total !== total) {
+      // Only if the data codings changed since the first send: its segments would not join these.
+      return { status: "unknown", messageId, attempts, reason: `the message was recorded in ${resume.total} segments and now splits into ${total}; it cannot be completed`, segments: { total: Math.max(2, resume.total), accepted: resume.segments.length } };
+    }
+    const before = new Set(resume?.segments.map((s) => s.segment));
     const accepted: SentSegment[] = [];
-    for (const seg of segments) {
+    const count = () => (total > 1 ? { segments: { total, accepted: before.size + accepted.length } } : {});
+    for (const [i, seg] of segments.entries()) {
+      if (before.has(i)) continue;
       const r = await this.#submitOne(
         {
           sourceAddr: msg.sender,
@@ -77,9 +87,9 @@ export class MtRouter {
         attempts,
       );
       if (r.kind !== "accepted") {
-        const part = segments.length > 1 ? ` (segment ${accepted.length + 1} of ${segments.length}; ${accepted.length} already accepted)` : "";
-        if (accepted.length) await record(accepted);
-        if (r.kind === "unknown") return { status: "unknown", messageId, attempts, reason: r.reason + part };
+        const part = total > 1 ? ` (segment ${i + 1} of ${total}; ${before.size + accepted.length} already accepted: resend with the same id to send the rest)` : "";
+        if (accepted.length) await record({ total, ref, segments: accepted });
+        if (r.kind === "unknown") return { status: "unknown", messageId, attempts, reason: r.reason + part, ...count() };
         return {
           status: "rejected",
           kind: r.rejection,
@@ -88,13 +98,15 @@ export class MtRouter {
           reason: r.reason + part,
           ...(r.smppStatus !== undefined && { smppStatus: r.smppStatus }),
           ...(r.retryAfterSeconds !== undefined && { retryAfterSeconds: r.retryAfterSeconds }),
+          ...count(),
         };
       }
-      accepted.push({ smscMessageId: r.smscMessageId, node: r.node, site: r.site });
+      accepted.push({ segment: i, smscMessageId: r.smscMessageId, node: r.node, site: r.site });
     }
-    await record(accepted);
+    await record({ total, ref, segments: accepted });
     const last = accepted[accepted.length - 1]!;
-    return { status: "accepted", messageId, attempts, site: last.site, node: last.node, resultCode: 0, deduplicated: false, smscMessageIds: accepted.map((a) => a.smscMessageId) };
+    const all = [...(resume?.segments ?? []), ...accepted].sort((a, b) => a.segment - b.segment);
+    return { status: "accepted", messageId, attempts, site: last.site, node: last.node, resultCode: 0, deduplicated: false, smscMessageIds: all.map((a) => a.smscMessageId), ...count() };
   }
 
   /**

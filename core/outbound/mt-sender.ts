@@ -28,7 +28,7 @@ export class CoreMtSender implements MtSender {
 
   async send(msg: OutboundMessage, messageId: string): Promise<SendOutcome> {
     if (this.#closed) return { status: "rejected", kind: "unavailable", messageId, attempts: [], reason: "the core is shutting down", retryAfterSeconds: 5 };
-    const o = await this.o.once.send(msg, messageId, (record) => this.o.router.route(msg, messageId, record));
+    const o = await this.o.once.send(msg, messageId, (record, resume) => this.o.router.route(msg, messageId, record, resume));
     this.#events.emit("sent", o);
     return o;
   }

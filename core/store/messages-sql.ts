@@ -8,6 +8,7 @@
  */
 import { stateRank, type Event, type MessagePath, type MessageReceipt, type MessageSend, type MessageStateName } from "../../contract/index.ts";
 import { lockAppend, type Dialect, type Sql } from "./db.ts";
+import { findSubmit } from "./mt-sql.ts";
 import type { MessageRecord, SendEntry, StoredEvent } from "./types.ts";
 
 /** Most receipts one record answers (a message has a handful: one per segment and state). */
@@ -112,6 +113,9 @@ export async function findMessage(sql: Sql, clientMessageId: string): Promise<Me
   }[];
   if (!m) return undefined;
   const rs = (await sql`SELECT body FROM message_receipts WHERE client_message_id = ${clientMessageId} ORDER BY cursor LIMIT ${MAX_RECEIPTS}`) as { body: string }[];
+  // A long MT's segments, for its aggregate state (a record from before segment counts is not known to be long).
+  const submit = await findSubmit(sql, clientMessageId);
+  const total = submit?.total ?? 1;
   return {
     clientMessageId,
     ...(m.principal !== null && { principal: m.principal }),
@@ -119,6 +123,7 @@ export async function findMessage(sql: Sql, clientMessageId: string): Promise<Me
     ...(m.send_body !== null && { send: JSON.parse(m.send_body) as MessageSend }),
     ...(m.state !== null && { state: m.state as MessageStateName }),
     ...(m.state_at !== null && { stateAt: Number(m.state_at) }),
+    ...(total > 1 && { segments: { total, accepted: submit!.segments } }),
     receipts: rs.map((r) => JSON.parse(r.body) as MessageReceipt),
   };
 }

@@ -166,6 +166,19 @@ export const MIGRATIONS: readonly Migration[] = [
        attempted_at BIGINT NOT NULL,
        PRIMARY KEY (node, instance))`],
   },
+  {
+    version: 9,
+    name: "MT records: segment count, concatenation reference and message fingerprint",
+    // On each segment row (a handful per MT), so the record stays one table with one retention: total and ref let
+    // a repeat of a partly sent id send only the missing segments under the same UDH; fingerprint (SHA-256 of the
+    // message) tells a repeat from a reuse of the id for another message. NULL on older rows: taken as complete
+    // and matching, as they were answered before.
+    up: () => [
+      `ALTER TABLE mt_segments ADD COLUMN total INTEGER`,
+      `ALTER TABLE mt_segments ADD COLUMN ref INTEGER`,
+      `ALTER TABLE mt_segments ADD COLUMN fingerprint TEXT`,
+    ],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

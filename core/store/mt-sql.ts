@@ -5,7 +5,7 @@
 import { smscMessageIdForms, type Event } from "../../contract/index.ts";
 import { lockForms, type Dialect, type Sql } from "./db.ts";
 import { insertEvents } from "./events-sql.ts";
-import type { CorrelationOp, CorrelationOpResult, ParkResult, StoredEvent, SubmitRecord } from "./types.ts";
+import type { CorrelationOp, CorrelationOpResult, MtSubmit, ParkResult, StoredEvent, SubmitRecord } from "./types.ts";
 
 /** The receipt with our message id filled in; its id and dedup key stay the same. */
 export function withClientMessageId(event: Event, clientMessageId: string): Event {
@@ -31,11 +31,23 @@ async function lookup(sql: Sql, forms: readonly string[]): Promise<string | unde
 
 export const findClientMessageId = lookup;
 
-/** An MT's recorded segments, in order (empty when the id was never accepted). */
-export async function findSubmit(sql: Sql, clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]> {
-  const rows = (await sql`SELECT DISTINCT segment, smsc_message_id, node, site FROM mt_segments
-                          WHERE client_message_id = ${clientMessageId} ORDER BY segment`) as { smsc_message_id: string; node: string | null; site: string | null }[];
-  return rows.map((r) => ({ smscMessageId: r.smsc_message_id, ...(r.node !== null && { node: r.node }), ...(r.site !== null && { site: r.site }) }));
+/** An MT's record: its accepted segments in order (undefined when the id was never accepted). */
+export async function findSubmit(sql: Sql, clientMessageId: string): Promise<MtSubmit | undefined> {
+  const rows = (await sql`SELECT DISTINCT segment, smsc_message_id, node, site, total, ref, fingerprint FROM mt_segments
+                          WHERE client_message_id = ${clientMessageId} ORDER BY segment`) as {
+    segment: number; smsc_message_id: string; node: string | null; site: string | null; total: number | null; ref: number | null; fingerprint: string | null;
+  }[];
+  if (rows.length === 0) return undefined;
+  const segments = rows.map((r) => ({ segment: Number(r.segment), smscMessageId: r.smsc_message_id, ...(r.node !== null && { node: r.node }), ...(r.site !== null && { site: r.site }) }));
+  const total = rows.find((r) => r.total !== null)?.total;
+  const ref = rows.find((r) => r.ref !== null)?.ref;
+  const fingerprint = rows.find((r) => r.fingerprint !== null)?.fingerprint;
+  return {
+    segments: segments.filter((s, i) => i === 0 || s.segment !== segments[i - 1]!.segment),
+    ...(total != null && { total: Number(total) }),
+    ...(ref != null && { ref: Number(ref) }),
+    ...(fingerprint != null && { fingerprint }),
+  };
 }
 
 /**
@@ -87,11 +99,14 @@ async function recordSubmit(tx: Sql, dialect: Dialect, rec: SubmitRecord, segmen
     segmentForms[segment]!.map((smsc_form) => ({
       smsc_form,
       client_message_id: rec.clientMessageId,
-      segment,
+      segment: s.segment ?? segment,
       smsc_message_id: s.smscMessageId,
       node: s.node ?? null,
       site: s.site ?? null,
       created_at: now,
+      total: rec.total ?? null,
+      ref: rec.ref ?? null,
+      fingerprint: rec.fingerprint ?? null,
     })),
   );
   if (rows.length === 0) return [];

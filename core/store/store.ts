@@ -10,10 +10,10 @@ import { claimDeliveries, outboxBacklog, replayDead, settleDelivery } from "./ou
 import { correlate, findClientMessageId, findSubmit, releaseMt, releaseParked } from "./mt-sql.ts";
 import { feedAfter, findMessage, recordSends } from "./messages-sql.ts";
 import { acceptMoPart, purgeDoneParts, releaseGroup, staleGroups, type AssembleGroup, type MoPartInput, type MoPartResult } from "./parts-sql.ts";
-import type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MessageRecord, ParkResult, SendEntry, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
+import type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MessageRecord, MtSubmit, ParkResult, SendEntry, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
 
 export type { AssembleGroup, MoPartInput, MoPartResult, PartGroup, StoredPart } from "./parts-sql.ts";
-export type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MessageRecord, MtSegment, ParkResult, SendEntry, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
+export type { CorrelationOp, CorrelationOpResult, Delivery, InsertResult, MessageRecord, MtSegment, MtSubmit, ParkResult, SendEntry, Settlement, StoredEvent, SubmitRecord } from "./types.ts";
 
 export interface Store {
   /**
@@ -34,8 +34,8 @@ export interface Store {
   /** Un-dead-letters up to `limit` deliveries (longest dead first), due now with `attempts`; returns how many. */
   replayDead(now: number, limit: number, attempts: number): Promise<number>;
   findClientMessageId(forms: readonly string[]): Promise<string | undefined>;
-  /** The segments recorded for a client message id, in order; empty when it was never accepted. */
-  findSubmit(clientMessageId: string): Promise<{ smscMessageId: string; node?: string; site?: string }[]>;
+  /** The record of a client message id: its accepted segments in order, total, ref, fingerprint; undefined when never accepted. */
+  findSubmit(clientMessageId: string): Promise<MtSubmit | undefined>;
   /** Gives back `owner`'s claim on a client message id (claims are taken through `correlate`: outbound/send-once.ts). */
   releaseMt(clientMessageId: string, owner: string): Promise<void>;
   /**

@@ -2,7 +2,7 @@
  * The store's row and result types, shared by the Store interface (store.ts) and the SQL modules that
  * implement it (*-sql.ts): in a module of their own, so neither side imports the other.
  */
-import type { Event, MessagePath, MessageReceipt, MessageSend, MessageStateName } from "../../contract/index.ts";
+import type { Event, MessagePath, MessageReceipt, MessageSend, MessageStateName, SegmentRecord } from "../../contract/index.ts";
 
 /** An event as stored, with its pull/stream position. */
 export interface StoredEvent {
@@ -30,6 +30,8 @@ export type Settlement =
   | { readonly kind: "dead"; readonly attempts: number; readonly error: string };
 
 export interface MtSegment {
+  /** Its place in the message, 0-based (default: its index in `SubmitRecord.segments`). */
+  readonly segment?: number;
   /** As the SMSC gave it in submit_sm_resp. */
   readonly smscMessageId: string;
   readonly node?: string;
@@ -38,8 +40,21 @@ export interface MtSegment {
 
 export interface SubmitRecord {
   readonly clientMessageId: string;
-  /** One per segment, in segment order. */
+  /** The segments accepted by this send, in segment order (a resumed send: only the ones it sent). */
   readonly segments: readonly MtSegment[];
+  /** How many segments the message has, and their concatenation reference (UDH). */
+  readonly total?: number;
+  readonly ref?: number;
+  /** SHA-256 of the message (outbound/fingerprint.ts): a reuse of the id with another message is refused. */
+  readonly fingerprint?: string;
+}
+
+/** An MT's record: its accepted segments in order; total, ref and fingerprint absent on records made before them. */
+export interface MtSubmit {
+  readonly segments: readonly (Required<Pick<MtSegment, "segment" | "smscMessageId">> & Pick<MtSegment, "node" | "site">)[];
+  readonly total?: number;
+  readonly ref?: number;
+  readonly fingerprint?: string;
 }
 
 export type ParkResult =
@@ -65,6 +80,8 @@ export interface MessageRecord {
   readonly send?: MessageSend;
   readonly state?: MessageStateName;
   readonly stateAt?: number;
+  /** A long MT sent over SMPP: its segments as recorded (absent: one segment, or not known to have more). */
+  readonly segments?: SegmentRecord;
   readonly receipts: MessageReceipt[];
 }
 

@@ -3,7 +3,7 @@ import { ManualClock, LOCAL_TOPOLOGY, parseOutboundMessage, type OutboundMessage
 import { BindManager } from "../../core/binds/bind-manager.ts";
 import type { SubmitAnswer } from "../../core/binds/session-port.ts";
 import { MtRouter } from "../../core/outbound/mt-router.ts";
-import { SendOnce, type MtRecorder } from "../../core/outbound/send-once.ts";
+import { SendOnce, type MtRecorder, type PriorSubmit } from "../../core/outbound/send-once.ts";
 import { GENESYS_DATA_CODINGS } from "../../core/outbound/segments.ts";
 import { Status } from "../../core/smpp/status.ts";
 import { FakeSession, bound } from "./port-fakes.ts";
@@ -15,9 +15,10 @@ function msg(text = "hello", extra: Record<string, unknown> = {}): OutboundMessa
 }
 
 class MemoryRecorder implements MtRecorder {
-  records = new Map<string, { smscMessageIds: string[]; node: string; site: string }>();
+  records = new Map<string, PriorSubmit>();
   async recordSubmit(r: Parameters<MtRecorder["recordSubmit"]>[0]) {
-    this.records.set(r.clientMessageId, { smscMessageIds: r.segments.map((s) => s.smscMessageId), node: r.segments.at(-1)!.node, site: r.segments.at(-1)!.site });
+    const before = this.records.get(r.clientMessageId)?.segments ?? [];
+    this.records.set(r.clientMessageId, { total: r.total, ref: r.ref, fingerprint: r.fingerprint, segments: [...before, ...r.segments].sort((a, b) => a.segment - b.segment) });
   }
   async findSubmit(id: string) {
     return this.records.get(id);
@@ -66,7 +67,7 @@ async function setup(up: string[], answers: Record<string, (n: number) => Submit
   mt.on("submit", (e) => events.push(e));
   // The send path as the core wires it: SendOnce decides whether an id is sent, the router routes it.
   const once = new SendOnce({ recorder, clock });
-  const router = { send: (m: OutboundMessage, id: string) => once.send(m, id, (record) => mt.route(m, id, record)) };
+  const router = { send: (m: OutboundMessage, id: string) => once.send(m, id, (record, resume) => mt.route(m, id, record, resume)) };
   return { clock, sessions, router, recorder, events, m };
 }
 
@@ -78,7 +79,7 @@ describe("MT router", () => {
     expect([...sessions.keys()].sort()).toEqual(["smc1.dc3", "smc2.bos"]);
     expect(sessions.get("smc1.dc3")!.submits).toHaveLength(1);
     expect(sessions.get("smc2.bos")!.submits).toHaveLength(1);
-    expect(recorder.records.get("a")!.smscMessageIds).toHaveLength(1);
+    expect(recorder.records.get("a")!.segments).toHaveLength(1);
     const sm = sessions.get("smc1.dc3")!.submits[0]!;
     expect(sm).toMatchObject({ destinationAddr: "12025550100", sourceAddr: "12345", registeredDelivery: 1, dataCoding: 2 });
   });
@@ -172,7 +173,7 @@ describe("MT router", () => {
     expect(subs).toHaveLength(3);
     expect(subs.map((s) => s.esmClass)).toEqual([0x40, 0x40, 0x40]);
     expect(subs.map((s) => s.shortMessage[5])).toEqual([1, 2, 3]);
-    expect(recorder.records.get("long")!.smscMessageIds).toHaveLength(3);
+    expect(recorder.records.get("long")!.segments).toHaveLength(3);
   });
 
   test("when every active bind is full it waits for a slot (bounded), then gives a clear answer", async () => {
@@ -232,7 +233,7 @@ describe("MT router", () => {
       const o = router.send(msg("hello", { clientMessageId: "x" }), "x");
       await clock.advance(300);
       expect(submits(sessions)).toBe(0);
-      recorder.records.set("x", { smscMessageIds: ["b-1"], node: "smc2.bos", site: "bos" }); // core-b's submit is recorded
+      recorder.records.set("x", { segments: [{ segment: 0, smscMessageId: "b-1", node: "smc2.bos", site: "bos" }] }); // core-b's submit is recorded
       recorder.heldBy.delete("x");
       await clock.advance(50);
       expect(await o).toMatchObject({ status: "accepted", deduplicated: true, smscMessageIds: ["b-1"], node: "smc2.bos" });
@@ -250,7 +251,7 @@ describe("MT router", () => {
       expect(await o).toMatchObject({ status: "accepted", deduplicated: false, node: "smc1.dc3" });
       expect(submits(sessions)).toBe(1);
       expect(recorder.heldBy.has("y")).toBe(false);
-      expect(recorder.records.get("y")!.smscMessageIds).toEqual(["smc1.dc3-1"]);
+      expect(recorder.records.get("y")!.segments.map((x) => x.smscMessageId)).toEqual(["smc1.dc3-1"]);
     });
 
     test("held for longer than the wait: unknown (ask again with the same id), nothing sent", async () => {

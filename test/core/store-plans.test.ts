@@ -114,7 +114,7 @@ async function exercise(store: Store): Promise<void> {
   );
   expect(r.slice(0, 2)).toEqual([{ outcome: "parked" }, { outcome: "stored", cursor: expect.any(Number), clientMessageId: expect.any(String) }]);
   await store.releaseMt("cm-new-2", "core-a");
-  expect((await store.findSubmit("cm-250000")).length).toBe(2);
+  expect((await store.findSubmit("cm-250000"))?.segments.length).toBe(2);
   // Event insert and dedup (an id'd MO, a content MO with its previous bucket's key), the MO dedup window.
   const a = await mo("plan-1");
   const b = await mo("plan-2");
