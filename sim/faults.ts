@@ -22,7 +22,7 @@ export function faultProblems(f: unknown): string[] {
   if (typeof o.kind !== "string" || !(FAULT_KINDS as readonly string[]).includes(o.kind)) {
     problems.push(`kind must be one of ${FAULT_KINDS.join(", ")}`);
   }
-  for (const k of ["ms", "status", "result", "count"] as const) {
+  for (const k of ["ms", "status", "result", "count", "skip"] as const) {
     if (o[k] !== undefined && (typeof o[k] !== "number" || !Number.isInteger(o[k]) || (o[k] as number) < 0)) {
       problems.push(`${k} must be a non-negative integer`);
     }
@@ -42,7 +42,7 @@ export class FaultBook extends EventEmitter {
     if (problems.length) throw new TypeError(`invalid fault: ${problems.join("; ")}`);
     const id = `f${this.#next++}`;
     const copy: ActiveFault = { id, target: f.target, kind: f.kind };
-    for (const k of ["ms", "status", "result", "count"] as const) if (f[k] !== undefined) copy[k] = f[k];
+    for (const k of ["ms", "status", "result", "count", "skip"] as const) if (f[k] !== undefined) copy[k] = f[k];
     this.#faults.set(id, copy);
     this.emit("change");
     return id;
@@ -70,10 +70,14 @@ export class FaultBook extends EventEmitter {
     return undefined;
   }
 
-  /** The first matching fault of `kind`, using up one of its count. */
+  /** The first matching fault of `kind`, using up one of its count (or, while it has some, one of its skips). */
   take(kind: FaultKind, c: Component): ActiveFault | undefined {
     const f = this.peek(kind, c);
     if (!f) return undefined;
+    if (f.skip !== undefined && f.skip > 0) {
+      f.skip -= 1;
+      return undefined;
+    }
     const used = { ...f };
     if (f.count !== undefined) {
       f.count -= 1;

@@ -93,7 +93,8 @@ export const FAULT_KINDS = [
 /**
  * A fault on a site (its HTTP receiver and both its SMSC nodes) or on one node.
  * `count` = apply to the next N requests/PDUs, then expire; absent = until removed ("down" ignores
- * count: it lasts until removed; "unbind" acts once, at once).
+ * count: it lasts until removed; "unbind" acts once, at once). `skip` = let the first N it would hit pass
+ * first (the second segment of a long MT: `skip: 1, count: 1`).
  */
 export interface Fault {
   target: SiteName | NodeName;
@@ -105,6 +106,7 @@ export interface Fault {
   /** result: the Genesys result code over HTTP (default 98); the command_status over SMPP (default 0x08). */
   result?: number;
   count?: number;
+  skip?: number;
 }
 
 /** A fault as the simulator holds it. */
