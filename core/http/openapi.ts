@@ -28,7 +28,7 @@ export function coreOpenApi(): unknown {
   r.registerPath({
     method: "post", path: "/v1/messages", summary: "Send one MT over an active SMPP bind", security: BEARER,
     request: { headers: SEND_HEADERS, body: { required: true, content: { "application/json": { schema: OutboundMessage } } } },
-    responses: responses(SEND_RESPONSES, v1("invalid-request", "not-carried")),
+    responses: responses(SEND_RESPONSES, v1("invalid-request", "not-carried", "id-reused")),
   });
   r.registerPath({
     method: "get", path: "/v1/messages/{id}", summary: "A message's state and timeline (the caller's own: Gsh-Principal from the edge)", security: BEARER,
