@@ -59,6 +59,9 @@ export interface AppDeps {
    * entry passes `sharedDeadlines`: one timer for all attempts in flight (see deadlines.ts).
    */
   readonly deadlines?: Deadlines;
+  /** Where sends are reported to the core. Default: reports kept in memory when the core does not take them; the
+   * entries pass one with a durable queue (send/report-queue.ts) when a binding / Deno KV is configured. */
+  readonly reports?: SendReports;
 }
 
 /** `ctx.waitUntil` where the runtime has one (Workers), else let the promise run on its own (Deno, tests). */
@@ -151,7 +154,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.use("/v1/*", corsFor(config.corsOrigins));
 
-  const reports = new SendReports({ coreUrl: config.core.url, coreToken: config.core.token, timeoutMs: config.core.timeoutMs, clock, fetch: deps.fetch, log });
+  const reports = deps.reports ?? SendReports.of(config, { clock, fetch: deps.fetch, log });
   const tokens = config.tokens && tokenVerifier(config.tokens, clock, deps.fetch);
   const auth = callerAuth({ keyHashes: config.apiKeyHashes, serverOnlyKeyHashes: config.serverKeyHashes, ...(tokens && { tokens }) });
   app.post("/v1/messages", auth, limit,

@@ -55,6 +55,8 @@ export interface EdgeConfig {
   readonly destinations: DestinationRules;
   readonly callbackSecret: string;
   readonly core: { readonly url: string; readonly token: string; readonly timeoutMs: number };
+  /** Waits before each retry of a queued send report, seconds (SEND_REPORT_RETRY_S; 1 to 5 of them). */
+  readonly reportRetryS: readonly number[];
   readonly corsOrigins: readonly string[];
   /** IPs / CIDR ranges allowed to post callbacks; empty: any. */
   readonly callbackAllowedIps: readonly string[];
@@ -72,6 +74,9 @@ export interface EdgeConfig {
 const httpUrl = z.url({ protocol: /^https?$/ });
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const list = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+
+/** 30 s, 2 min, 10 min, 30 min, 1 h: a core away for up to ~1 h 40 min still gets every queued report. */
+const DEFAULT_REPORT_RETRY_S = "30,120,600,1800,3600";
 
 const Settings = z.object({
   EDGE_ENV: z.enum(["production", "development"]).default("production"),
@@ -108,7 +113,16 @@ const Settings = z.object({
   RATE_LIMIT_DESTINATION: z.string().optional(),
   DESTINATION_COUNTRIES: z.string().optional(),
   DESTINATION_REFUSED_TYPES: z.string().default("PREMIUM_RATE,SHARED_COST"),
+  SEND_REPORT_RETRY_S: z.string().default(DEFAULT_REPORT_RETRY_S),
 });
+
+/** 1 to 5 waits of 0 to 3600 s: Deno KV's queue takes at most 5 retries of at most an hour each. */
+function parseRetryS(raw: string, issues: Issue[]): number[] {
+  const waits = list(raw).map(Number);
+  if (waits.length >= 1 && waits.length <= 5 && waits.every((w) => Number.isInteger(w) && w >= 0 && w <= 3600)) return waits;
+  issues.push({ path: "SEND_REPORT_RETRY_S", message: "must be 1 to 5 comma-separated waits in seconds, each 0 to 3600" });
+  return [];
+}
 
 /** `+1,+44` (calling codes) and/or `US,GB` (ISO regions); `*`: every country. */
 function parseCountries(raw: string | undefined, issues: Issue[]): DestinationRules["countries"] {
@@ -229,6 +243,7 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
   };
   const countries = parseCountries(s.DESTINATION_COUNTRIES, issues);
   const destinations: DestinationRules = { ...(countries && { countries }), refusedTypes: parseTypes(s.DESTINATION_REFUSED_TYPES, issues) };
+  const reportRetryS = parseRetryS(s.SEND_REPORT_RETRY_S, issues);
   const tokensOn = s.EDGE_TOKEN_SECRET !== undefined || jwks !== undefined || s.EDGE_TOKEN_JWKS_URL !== undefined;
 
   const callbackAllowedIps = list(s.CALLBACK_ALLOWED_IPS);
@@ -261,6 +276,7 @@ export function parseConfig(env: Env): Result<EdgeConfig> {
     destinations,
     callbackSecret: s.CALLBACK_SECRET,
     core: { url: s.CORE_URL.replace(/\/+$/, ""), token: s.CORE_TOKEN, timeoutMs: s.CORE_TIMEOUT_MS },
+    reportRetryS,
     corsOrigins,
     callbackAllowedIps,
     bodyLimitBytes: s.BODY_LIMIT_BYTES,

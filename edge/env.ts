@@ -5,6 +5,7 @@
  */
 
 import type { RateLimitBinding } from "./limits/workers-counter.ts";
+import type { QueueBindingLike } from "./send/workers-report-queue.ts";
 
 /** A KV namespace as the global health layer needs it (Workers KV's shape). */
 export interface KvNamespaceLike {
@@ -58,6 +59,12 @@ export interface Env {
   GLOBAL_REFRESH_MS?: string;
   /** Forwarding one callback to the core, ms (default 5000). */
   CORE_TIMEOUT_MS?: string;
+  /**
+   * Waits before the retries of a queued send report, seconds, comma-separated, 1 to 5 of them (default
+   * `30,120,600,1800,3600`; the last repeats on Workers up to the queue's max_retries). Used with the
+   * SEND_REPORTS queue (Workers) or DENO_KV_PATH (Deno); see docs/edge.md.
+   */
+  SEND_REPORT_RETRY_S?: string;
 
   /** Short-lived tokens (EdDSA / ES256): the public keys as a JWKS, inline (`{"keys":[…]}`) … */
   EDGE_TOKEN_JWKS?: string;
@@ -86,7 +93,8 @@ export interface Env {
   /** Deno only: listen address and port (default 127.0.0.1:8788; port 0 = any free port). */
   EDGE_HOSTNAME?: string;
   EDGE_PORT?: string;
-  /** Deno only: a Deno KV path (or `:memory:`) for the global health layer; needs `--unstable-kv`. */
+  /** Deno only: a Deno KV path (or `:memory:`) for the global health layer, shared rate-limit counts and the send
+   * reports' queue (durable when a file); needs `--unstable-kv`. */
   DENO_KV_PATH?: string;
   /** Deno only: prober period when DENO_KV_PATH is set, ms (default 60000; Workers use the cron trigger). */
   PROBE_INTERVAL_MS?: string;
@@ -113,6 +121,9 @@ export interface Env {
   /** Optional Workers Rate Limiting bindings for RATE_LIMIT_PRINCIPAL / RATE_LIMIT_DESTINATION. */
   RATE_LIMITER_PRINCIPAL?: RateLimitBinding;
   RATE_LIMITER_DESTINATION?: RateLimitBinding;
+  /** Optional Queue producer binding: send reports the core did not take at once, consumed by this Worker. Without
+   * it such a report is kept in the isolate's memory only (lost if the isolate ends before the core comes back). */
+  SEND_REPORTS?: QueueBindingLike;
 }
 
 /** The settings that are secrets: never logged, never shown on /v1/health. */

@@ -2,8 +2,11 @@
  * Tells the core about each send the edge made (PUT {core}/v1/messages/:id, a SendRecord), so the message has a
  * record there that its HTTP receipts join and GET /v1/messages/:id can answer. It runs after the answer, in the
  * background the entry gives (`waitUntil` on Workers, a plain promise on Deno): the caller never waits for it.
- * A failed report (network error, timeout, 5xx) is retried with backoff; one still failing is kept (bounded) and
- * sent again in the background of the next request. Reporting twice is harmless: the core's upsert is idempotent.
+ * A failed report (network error, timeout, 5xx) goes to the durable queue when the entry gives one (a Cloudflare
+ * Queue, Deno KV's queue: report-queue.ts), whose consumer retries it with backoff whatever becomes of this isolate.
+ * Without one it is retried here with backoff, and one still failing is kept in memory (bounded) and sent again in
+ * the background of the next request: lost if the isolate ends first. Reporting twice is harmless: the core's
+ * upsert is idempotent, so the queue's at-least-once delivery is enough.
  * The send itself is never at stake: it went to Genesys before any report, and its receipts reach the core anyway
  * (callbacks), where they make the record on their own.
  */
@@ -11,6 +14,8 @@ import type { Clock } from "../../contract/clock.ts";
 import { sleep } from "../../contract/clock.ts";
 import { PRINCIPAL_HEADER, type SendRecord } from "../../contract/message-status.ts";
 import type { Defer } from "../health/board.ts";
+import type { EdgeConfig } from "../config.ts";
+import type { ReportQueue } from "./report-queue.ts";
 
 export interface SendReportOptions {
   readonly coreUrl: string;
@@ -23,15 +28,23 @@ export interface SendReportOptions {
   readonly backoffMs?: readonly number[];
   /** Reports kept for the next request after their tries failed (default 1000; the oldest go first). */
   readonly maxKept?: number;
+  /** Where a report the core did not take goes, durably; absent: kept in memory as above. */
+  readonly queue?: ReportQueue;
 }
 
-type Result = "recorded" | "refused" | "failed";
+/** One try's result: taken, refused for good (a 4xx: trying again cannot help), or to be tried again. */
+export type ReportResult = "recorded" | "refused" | "failed";
 
 export class SendReports {
   readonly #o: SendReportOptions;
   readonly #backoff: readonly number[];
   /** Reports whose tries all failed, by message id (the latest report of an id wins). */
   readonly #kept = new Map<string, SendRecord>();
+
+  /** The reports of an edge configured by `config` (the core's URL, token and timeout). */
+  static of(config: EdgeConfig, o: Pick<SendReportOptions, "clock" | "fetch" | "log" | "queue">): SendReports {
+    return new SendReports({ coreUrl: config.core.url, coreToken: config.core.token, timeoutMs: config.core.timeoutMs, ...o });
+  }
 
   constructor(o: SendReportOptions) {
     this.#o = o;
@@ -52,13 +65,11 @@ export class SendReports {
 
   async #deliver(messageId: string, rec: SendRecord): Promise<void> {
     for (let i = 0; ; i++) {
-      const r = await this.#once(messageId, rec);
+      const r = await this.tryOnce(messageId, rec);
       if (r === "recorded") return;
-      if (r === "refused") {
-        // A 4xx: the core will never take this report; trying again would not help.
-        this.#o.log?.({ level: "error", msg: "core refused the send record", messageId });
-        return;
-      }
+      if (r === "refused") return;
+      // With a queue, its consumer does the retrying, with backoff, in whatever isolate or process runs it.
+      if (this.#o.queue && (await this.#enqueue(messageId, rec))) return;
       if (i >= this.#backoff.length) break;
       await sleep(this.#o.clock, this.#backoff[i]!);
     }
@@ -67,7 +78,25 @@ export class SendReports {
     this.#kept.set(messageId, rec);
   }
 
-  async #once(messageId: string, rec: SendRecord): Promise<Result> {
+  async #enqueue(messageId: string, rec: SendRecord): Promise<boolean> {
+    try {
+      await this.#o.queue!.enqueue({ messageId, record: rec });
+      this.#o.log?.({ level: "warn", msg: "send record not taken by the core; queued", messageId, queue: this.#o.queue!.kind });
+      return true;
+    } catch (err) {
+      this.#o.log?.({ level: "error", msg: "send record could not be queued; retried from memory", messageId, error: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
+  }
+
+  /** One PUT of `rec` to the core (also what a queue's consumer calls for each queued report). */
+  async tryOnce(messageId: string, rec: SendRecord): Promise<ReportResult> {
+    const r = await this.#once(messageId, rec);
+    if (r === "refused") this.#o.log?.({ level: "error", msg: "core refused the send record", messageId });
+    return r;
+  }
+
+  async #once(messageId: string, rec: SendRecord): Promise<ReportResult> {
     const ac = new AbortController();
     const timer = this.#o.clock.setTimeout(() => ac.abort(), this.#o.timeoutMs);
     try {

@@ -100,6 +100,17 @@ describe("parseConfig", () => {
     }
   });
 
+  it("send report retry waits: 1 to 5 seconds of 0 to 3600 (Deno KV's queue limits), default 30,120,600,1800,3600", async () => {
+    const d = parseConfig(await good());
+    expect(d.success && d.output.reportRetryS).toEqual([30, 120, 600, 1800, 3600]);
+    const r = parseConfig({ ...(await good()), SEND_REPORT_RETRY_S: "1, 5" });
+    expect(r.success && r.output.reportRetryS).toEqual([1, 5]);
+    for (const bad of ["", "1,2,3,4,5,6", "-1", "3601", "1.5", "soon"]) {
+      const b = parseConfig({ ...(await good()), SEND_REPORT_RETRY_S: bad || "," });
+      expect(b.success ? [] : b.issues.map((i) => i.path)).toEqual(["SEND_REPORT_RETRY_S"]);
+    }
+  });
+
   it("the committed edge/local.env is a valid development config against the local simulator", () => {
     const r = parseConfig(localEnv());
     if (!r.success) throw new Error(JSON.stringify(r.issues));

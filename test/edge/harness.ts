@@ -120,16 +120,18 @@ export function workerBundle(dir = "edge"): Promise<string> {
 }
 
 /**
- * edge/entry/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV and
- * optional Rate Limiting bindings (name → limit per period, as `[[ratelimits]]` in wrangler.toml).
+ * edge/entry/worker.ts in real workerd (Miniflare), with an optional KV namespace bound as HEALTH_KV,
+ * optional Rate Limiting bindings (name → limit per period, as `[[ratelimits]]` in wrangler.toml) and an optional
+ * SEND_REPORTS queue produced and consumed by the same Worker, with a dead-letter queue (as in wrangler.toml).
  */
 export async function startWorkerdEdge(
-  env: Record<string, string>, opts: { kv?: boolean; ratelimits?: Record<string, { limit: number; period: 10 | 60 }> } = {},
+  env: Record<string, string>, opts: { kv?: boolean; ratelimits?: Record<string, { limit: number; period: 10 | 60 }>; reportQueue?: { maxRetries: number } } = {},
 ): Promise<RunningEdge & { mf: Miniflare }> {
-  type Binding = { type: "text"; value: string } | { type: "kv" } | { type: "rate-limit"; namespace: string; simple: { limit: number; period: 10 | 60 } };
+  type Binding = { type: "text"; value: string } | { type: "kv" } | { type: "queue"; name: string } | { type: "rate-limit"; namespace: string; simple: { limit: number; period: 10 | 60 } };
   const bindings: Record<string, Binding> = {};
   for (const [k, v] of Object.entries(env)) bindings[k] = { type: "text", value: v };
   if (opts.kv) bindings.HEALTH_KV = { type: "kv" };
+  if (opts.reportQueue) bindings.SEND_REPORTS = { type: "queue", name: "send-reports" };
   Object.entries(opts.ratelimits ?? {}).forEach(([name, simple], i) => { bindings[name] = { type: "rate-limit", namespace: String(1001 + i), simple }; });
   const mf = new Miniflare({
     host: "127.0.0.1", port: 0,
@@ -137,6 +139,9 @@ export async function startWorkerdEdge(
       name: "edge", compatibilityDate: "2025-09-01",
       manifest: { mainModule: "worker.js", modules: { "worker.js": { type: "esm", contents: await workerBundle() } } },
       env: bindings,
+      ...(opts.reportQueue && {
+        triggers: [{ type: "queue", name: "send-reports", maxBatchSize: 20, maxBatchTimeout: 0, maxRetries: opts.reportQueue.maxRetries, deadLetterQueue: "send-reports-dlq" }],
+      }),
     } }],
   } as ConstructorParameters<typeof Miniflare>[0]);
   const url = await mf.ready;
@@ -149,11 +154,11 @@ export interface FakeCore {
   events: { auth: string | undefined; body: unknown }[];
   /** HTTP status to answer (default 201); "hang" never answers. */
   mode: number | "hang";
-  /** PUT /v1/messages/:id (the edge's send records), each try as it came. */
-  sends: { id: string; auth: string | undefined; principal: string | undefined; body: any }[];
+  /** PUT /v1/messages/:id (the edge's send records), each try as it came, with the status it was answered. */
+  sends: { id: string; auth: string | undefined; principal: string | undefined; body: any; status: number }[];
   /** Statuses to answer the next PUTs with, in turn (then 204). */
   sendAnswers: number[];
-  /** GET /v1/messages/:id: each request, answered 200 with the last recorded send of its principal, else 404. */
+  /** GET /v1/messages/:id: each request, answered 200 with the last recorded (2xx-answered) send of its principal, else 404. */
   reads: { id: string; auth: string | undefined; principal: string | undefined }[];
   /** GET /v1/events/stream: each request (answered with one SSE event naming its principal, then the end). */
   streams: { url: string; auth: string | undefined; principal: string | undefined; lastEventId: string | undefined }[];
@@ -178,12 +183,13 @@ export async function startFakeCore(): Promise<FakeCore> {
         const id = decodeURIComponent(message[1]!);
         const principal = req.headers["gsh-principal"] as string | undefined;
         if (req.method === "PUT") {
-          core.sends.push({ id, auth: req.headers.authorization, principal, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
-          res.writeHead(core.sendAnswers.shift() ?? 204).end();
+          const status = core.sendAnswers.shift() ?? 204;
+          core.sends.push({ id, auth: req.headers.authorization, principal, body: JSON.parse(Buffer.concat(chunks).toString("utf8")), status });
+          res.writeHead(status).end();
           return;
         }
         core.reads.push({ id, auth: req.headers.authorization, principal });
-        const rec = core.sends.findLast((s) => s.id === id && s.principal === principal);
+        const rec = core.sends.findLast((s) => s.id === id && s.principal === principal && s.status < 300);
         if (!rec) { res.writeHead(404, { "content-type": "application/problem+json" }).end(JSON.stringify({ type: "/problems/not-found", status: 404 })); return; }
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ messageId: id, path: rec.body.path, send: rec.body.send, receipts: [] }));
         return;

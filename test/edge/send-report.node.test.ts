@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../contract/clock.ts";
 import type { SendRecord } from "../../contract/message-status.ts";
 import { SendReports } from "../../edge/send/send-report.ts";
+import type { QueuedReport, ReportQueue } from "../../edge/send/report-queue.ts";
 
 let server: Server;
 let url: string;
@@ -49,5 +50,23 @@ describe("send reports", () => {
     expect(got.map((g) => g.id)).toEqual(["r-4"]);
     expect(reports.kept).toBe(0);
     expect(got.every((g) => g.principal === "key:abc")).toBe(true);
+  });
+
+  it("with a durable queue, a report the core does not take is queued after one try (not kept); a failing queue falls back to memory", async () => {
+    const queued: QueuedReport[] = [];
+    let queueUp = true;
+    const queue: ReportQueue = { kind: "test", enqueue: async (r) => { if (!queueUp) throw new Error("queue down"); queued.push(r); } };
+    const reports = new SendReports({ coreUrl: url, coreToken: "t", timeoutMs: 1000, clock: systemClock, fetch, backoffMs: [1, 1], queue });
+    const run = (id: string) => new Promise<void>((done) => reports.report(id, rec, (p) => void p.then(() => done())));
+    got.length = 0;
+    answers = [503];
+    await run("q-1");
+    expect(got.map((g) => g.id)).toEqual(["q-1"]);
+    expect(queued).toEqual([{ messageId: "q-1", record: rec }]);
+    expect(reports.kept).toBe(0);
+    queueUp = false;
+    answers = [503, 503, 503];
+    await run("q-2");
+    expect(reports.kept).toBe(1);
   });
 });
