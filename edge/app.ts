@@ -28,8 +28,11 @@ import { toResponse } from "../contract/http-answer.ts";
 import { ProblemError, problemStatus, problemTypeAnswer } from "../contract/problem.ts";
 import { problemOf, problemResponse } from "./http/problem.ts";
 import { STATUS_PAGE } from "./http/status-page.ts";
-import { edgeOpenApi } from "./http/openapi.ts";
+import { edgeOpenApi, type EdgeApi } from "./http/openapi.ts";
 import { Scalar } from "@scalar/hono-api-reference";
+
+/** The edge's API for typed clients: `hc<AppType>(url)` from hono/client (the routes as documented in openapi.ts). */
+export type AppType = EdgeApi;
 
 /** A structured log line; never holds message bodies or secrets. */
 export type LogEvent = { level: "info" | "warn" | "error"; msg: string } & Record<string, unknown>;

@@ -15,6 +15,8 @@ import { streamRoutes } from "./stream.ts";
 import type { CoreAppDeps } from "./types.ts";
 
 export type { BindInfo, BindsView, CoreAppDeps, MtSender } from "./types.ts";
+/** The core's API for typed clients: `hc<AppType>(url)` from hono/client (the routes as documented in openapi.ts). */
+export type { CoreApi as AppType } from "./openapi.ts";
 
 export function createCoreApp(deps: CoreAppDeps): Hono {
   const app = new Hono();

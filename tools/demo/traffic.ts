@@ -4,7 +4,13 @@
  * call is recorded with what it came to, so the audit can compare it with the simulator's ledger and the
  * webhook receiver. An answer is "clear" when it carries a SendOutcome (2xx body, or a problem+json's
  * `outcome` member); anything else (network error, timeout, unreadable body) is recorded as `unclear`.
+ * The edge's and the core's APIs are called through typed clients (`hc` from hono/client, typed by each app's
+ * `AppType`): a change to their contract breaks `npm run typecheck` here. The simulator's control API is not a
+ * Hono app and is called with plain fetch.
  */
+import { hc } from "hono/client";
+import type { AppType as CoreApp } from "../../core/http/app.ts";
+import type { AppType as EdgeApp } from "../../edge/app.ts";
 
 /** What the audit reads of GET /v1/messages/:id. */
 export interface StatusView {
@@ -15,7 +21,7 @@ export interface StatusView {
 
 export type OutcomeStatus = "accepted" | "rejected" | "unknown";
 
-/** The parts of a SendOutcome the audit reads. */
+/** The parts of a SendOutcome (contract/outcome.ts) the audit reads. */
 export interface OutcomeView {
   status: OutcomeStatus;
   messageId: string;
@@ -62,20 +68,28 @@ export interface Endpoints {
   controlUrl: string;
 }
 
+/** The typed clients of both apps, each with its credential. */
+function clients(ep: Endpoints) {
+  return {
+    edge: hc<EdgeApp>(ep.edgeUrl, { headers: { authorization: `Bearer ${ep.edgeKey}` } }),
+    core: hc<CoreApp>(ep.coreUrl, { headers: { authorization: `Bearer ${ep.coreToken}` } }),
+  };
+}
+
+/** POST /v1/messages' answer, as either app's typed client gives it. */
+type SendResponse = Awaited<ReturnType<ReturnType<typeof clients>[MtPath]["v1"]["messages"]["$post"]>>;
+
 /** Reads an HTTP answer into a clear outcome, or says why it is not one. */
-async function readAnswer(r: Response): Promise<Answer> {
-  const text = await r.text();
-  let body: unknown;
+async function readAnswer(r: SendResponse): Promise<Answer> {
+  let outcome: OutcomeView | undefined;
   try {
-    body = JSON.parse(text);
+    // 202: a SendOutcome; any other status: a problem document, with the outcome when there is one.
+    outcome = r.status === 202 ? await r.json() : (await r.json()).outcome;
   } catch {
-    return { kind: "unclear", httpStatus: r.status, error: `not JSON: ${text.slice(0, 80)}` };
+    return { kind: "unclear", httpStatus: r.status, error: `not JSON (${r.status})` };
   }
-  const o = body as { status?: unknown; outcome?: { status?: unknown } };
-  const candidate = r.ok ? o : o.outcome;
-  const status = (candidate as { status?: unknown } | undefined)?.status;
-  if (status === "accepted" || status === "rejected" || status === "unknown") {
-    return { kind: "clear", httpStatus: r.status, outcome: candidate as OutcomeView };
+  if (outcome?.status === "accepted" || outcome?.status === "rejected" || outcome?.status === "unknown") {
+    return { kind: "clear", httpStatus: r.status, outcome };
   }
   return { kind: "unclear", httpStatus: r.status, error: `no outcome in the answer (${r.status})` };
 }
@@ -87,9 +101,11 @@ export class Traffic {
   inFlight = 0;
   #n = 0;
   readonly #run: string;
+  readonly #api: ReturnType<typeof clients>;
 
   constructor(readonly ep: Endpoints, opts: { runId?: string; timeoutMs?: number } = {}) {
     this.#run = opts.runId ?? Date.now().toString(36);
+    this.#api = clients(ep);
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }
   readonly timeoutMs: number;
@@ -98,8 +114,6 @@ export class Traffic {
   async sendMt(path: MtPath): Promise<MtRecord> {
     const n = ++this.#n;
     const id = `${this.#run}-${path[0]}${n}`;
-    const url = path === "edge" ? `${this.ep.edgeUrl}/v1/messages` : `${this.ep.coreUrl}/v1/messages`;
-    const token = path === "edge" ? this.ep.edgeKey : this.ep.coreToken;
     // Every fourth MT is long: several segments (SMPP: a submit_sm each; HTTP: a receipt each).
     const text = n % 4 === 0 ? `demo ${path} MT ${n} `.padEnd(200, "long text ") : `demo ${path} MT ${n}`;
     const body = { to: `+1202555${String(n % 10_000).padStart(4, "0")}`, sender: "12345", text, receipt: true, clientMessageId: id };
@@ -112,13 +126,9 @@ export class Traffic {
       // the same id, as the API tells callers to: the audit then proves the resend was not taken twice.
       for (let attempt = 0; !answer; attempt++) {
         try {
-          const r = await fetch(url, {
-            method: "POST",
-            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(this.timeoutMs),
-          });
-          answer = await readAnswer(r);
+          const args = { json: body, header: {} };
+          const init = { init: { signal: AbortSignal.timeout(this.timeoutMs) } };
+          answer = await readAnswer(path === "edge" ? await this.#api.edge.v1.messages.$post(args, init) : await this.#api.core.v1.messages.$post(args, init));
         } catch (e) {
           const error = e instanceof Error ? e.message : String(e);
           if (attempt === 0 && /ECONNRESET|socket connection was closed/i.test(error)) resent = true;
@@ -141,11 +151,12 @@ export class Traffic {
     const out = new Map<string, StatusView | undefined>();
     const todo = this.mts.filter((m) => m.answer.kind === "clear" && m.answer.outcome.status === "accepted");
     const one = async (m: MtRecord) => {
-      const [base, token] = m.path === "edge" ? [this.ep.edgeUrl, this.ep.edgeKey] : [this.ep.coreUrl, this.ep.coreToken];
+      const args = { param: { id: m.id } };
+      const init = { init: { signal: AbortSignal.timeout(5_000) } };
       try {
-        const r = await fetch(`${base}/v1/messages/${encodeURIComponent(m.id)}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
-        const s = r.status === 200 ? ((await r.json()) as { state?: string; finalState?: string; receipts?: unknown[] }) : (await r.body?.cancel(), undefined);
-        out.set(m.id, s && { ...(s.state && { state: s.state }), ...(s.finalState && { finalState: s.finalState }), receipts: s.receipts?.length ?? 0 });
+        const r = m.path === "edge" ? await this.#api.edge.v1.messages[":id"].$get(args, init) : await this.#api.core.v1.messages[":id"].$get(args, init);
+        const s = r.status === 200 ? await r.json() : (await r.body?.cancel(), undefined);
+        out.set(m.id, s && { ...(s.state && { state: s.state }), ...(s.finalState && { finalState: s.finalState }), receipts: s.receipts.length });
       } catch {
         out.set(m.id, undefined);
       }
