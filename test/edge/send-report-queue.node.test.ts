@@ -16,16 +16,16 @@ afterAll(() => rmSync(kvDir, { recursive: true, force: true }));
 /** More refusals than the in-memory path tries (1 + 3 backoff waits): only a queue gets past them. */
 const REFUSALS = 5;
 
-async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+async function until(cond: () => boolean, what: () => string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+  if (!cond()) throw new Error(`timed out waiting for ${what()} (${ms} ms)`);
 }
 
 type Start = (env: Record<string, string>) => Promise<RunningEdge & { logs?: readonly string[] }>;
 const runtimes: Record<string, { start: Start; env: Record<string, string> }> = {
   workerd: { start: (env) => startWorkerdEdge(env, { reportQueue: { maxRetries: 10 } }), env: { SEND_REPORT_RETRY_S: "1" } },
-  deno: { start: (env) => startDenoEdge(env), env: { DENO_KV_PATH: join(kvDir, "edge.kv"), SEND_REPORT_RETRY_S: "1,1,1,1,1" } },
+  deno: { start: (env) => startDenoEdge(env), env: { DENO_KV_PATH: join(kvDir, "edge.kv"), SEND_REPORT_RETRY_S: "3,1,1,1,1" } },
 };
 
 describe.each(Object.keys(runtimes))("send reports in %s: durable while the core refuses", (runtime) => {
@@ -56,19 +56,21 @@ describe.each(Object.keys(runtimes))("send reports in %s: durable while the core
     const tries = () => core.sends.filter((s) => s.id === id);
     if (runtime === "deno") {
       // Once refused twice the report is in the KV queue (the direct try, then a queued delivery): the process
-      // that made it ends, and a new one on the same KV file carries on. No request reaches either.
-      await until(() => tries().length >= 2, "two refused tries");
+      // that made it ends while the report waits out its first retry (3 s; stopped 1 s in, not mid-delivery), and a
+      // new one on the same KV file carries on. No request reaches either.
+      await until(() => tries().length >= 2, () => "two refused tries");
+      await new Promise((r) => setTimeout(r, 1000));
       expect(edge.logs!.some((l) => l.includes("send reports are not durable"))).toBe(false);
       await edge.stop();
       edge = await runtimes[runtime]!.start(env);
     }
-    await until(() => tries().some((s) => s.status < 300), "the core to take the report");
+    await until(() => tries().some((s) => s.status < 300), () => `the core to take the report (${tries().length} tries so far)`, 40_000);
     expect(tries().length).toBe(REFUSALS + 1);
     const me = `key:${(await keyHash(TEST_KEY)).slice(0, 16)}`;
     const got = await fetch(`${core.url}/v1/messages/${id}`, { headers: { authorization: `Bearer ${CORE_TOKEN}`, "gsh-principal": me } });
     expect(got.status).toBe(200);
     expect(await got.json()).toMatchObject({ messageId: id, path: "http", send: { status: "accepted", site: "dc3" } });
-  });
+  }, 60_000);
 });
 
 describe("send reports without a durable queue", () => {
