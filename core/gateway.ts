@@ -106,6 +106,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     metrics.moGroups.inc({ outcome: how === "part" ? "completed" : "incomplete" });
     if (r.stored) metrics.eventsStored.inc();
     else metrics.dedupHits.inc({ path: "mo_content" });
+    if (r.possibleDuplicateOf && how === "incomplete") metrics.possibleDuplicates.inc(); // a part's: counted by the dispatcher
   });
   const retentionMs = cfg.store.retentionDays * 86_400_000;
   const retention = retentionMs > 0 ? new Retention({ store, clock, retentionMs }) : undefined;

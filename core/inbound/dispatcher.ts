@@ -4,7 +4,7 @@
  * throws, so the session answers a temporary error and the SMSC delivers again. It logs and counts nothing:
  * what it handled is an event.
  */
-import { Emitter, makeEventWith, type Clock, type Disposable, type EventSource, type SmscNode } from "../../contract/index.ts";
+import { Emitter, makeEventWith, toHex, type Clock, type Disposable, type EventSource, type SmscNode } from "../../contract/index.ts";
 import { Status, type DeliverHandler, type DeliverSmPdu } from "../smpp/index.ts";
 import type { Correlation } from "./correlation.ts";
 import { decodeDeliver } from "./deliver-event.ts";
@@ -110,6 +110,43 @@ export class InboundDispatcher {
     return taken;
   }
 
+  /**
+   * What this core knows of an id-less deliver_sm with content `hash` (a whole MO, or one part): `sameSequence`
+   * (the key stored for the same sequence on this session: our answer was lost) or `redelivered` (a copy whose
+   * answer never went out in time), and a copy of its own registered until it is answered. Call `stored` with
+   * the key once committed, `failed` when the store failed.
+   */
+  #known(session: SessionMemory | undefined, pdu: DeliverSmPdu, hash: string, now: number) {
+    const sequence = pdu.sequence;
+    const prior = session?.bySequence.get(sequence);
+    const sameSequence = prior !== undefined && prior.hash === hash && now - prior.at < this.o.moDedupWindowMs ? prior.key : undefined;
+    const redelivered = sameSequence === undefined ? this.#takeRedelivered(hash, now) : undefined;
+    let resolve!: (key: string) => void;
+    let reject!: (e: unknown) => void;
+    const copy: Copy = { at: now, key: new Promise<string>((res, rej) => ((resolve = res), (reject = rej))), answered: "pending" };
+    copy.key.catch(() => undefined);
+    const list = this.#copies.get(hash);
+    if (list) list.push(copy);
+    else this.#copies.set(hash, [copy]);
+    return {
+      sameSequence,
+      redelivered,
+      failed: (e: unknown) => {
+        this.#drop(hash, copy);
+        reject(e);
+      },
+      stored: (key: string) => {
+        resolve(key);
+        if (session) {
+          session.byPdu.set(pdu, { hash, copy });
+          session.bySequence.delete(sequence);
+          session.bySequence.set(sequence, { hash, key, at: now });
+          if (session.bySequence.size > SEQUENCES_KEPT) session.bySequence.delete(session.bySequence.keys().next().value!);
+        } else this.#drop(hash, copy); // no session to say how it was answered
+      },
+    };
+  }
+
   /** Handles one deliver_sm from `node`; resolves to its deliver_sm_resp status once what it carried is durable. */
   async deliver(node: SmscNode, pdu: DeliverSmPdu, session?: SessionMemory): Promise<number> {
     const d = decodeDeliver(pdu);
@@ -123,40 +160,38 @@ export class InboundDispatcher {
       const r = await this.o.correlation.receipt(makeEventWith(sha256hex, "message.status", d.dedupKey, d.data, source, new Date(now)));
       this.#events.emit("handled", { kind: "receipt", node: node.name, outcome: r.outcome });
     } else if (d.kind === "mo_part") {
-      const r = await this.o.moParts.accept(d.part, source, now); // committed (and assembled when last) before the resp
-      if (r.outcome === "completed") this.#events.emit("handled", { kind: "mo", node: node.name, outcome: r.stored ? "stored" : "duplicate" });
-    } else {
-      const hash = contentHash(d.mo);
-      // A redelivery we can tell: the same sequence again on this session (its answer was lost), or a copy of an
-      // MO whose answer never went out. Anything else with this content is stored and marked possibleDuplicate.
-      const prior = session?.bySequence.get(pdu.sequence);
-      const sameSequence = prior !== undefined && prior.hash === hash && now - prior.at < this.o.moDedupWindowMs ? prior.key : undefined;
-      const redelivered = sameSequence === undefined ? this.#takeRedelivered(hash, now) : undefined;
-      let stored!: (key: string) => void;
-      let failed!: (e: unknown) => void;
-      const copy: Copy = { at: now, key: new Promise<string>((res, rej) => ((stored = res), (failed = rej))), answered: "pending" };
-      copy.key.catch(() => undefined);
-      const list = this.#copies.get(hash);
-      if (list) list.push(copy);
-      else this.#copies.set(hash, [copy]);
-      let r: Awaited<ReturnType<typeof acceptContentMo>>;
+      // A part is a redelivery we can tell as a whole MO is (below): the same sequence again on this session, or
+      // a copy of a part whose answer never went out (in time). Any other copy of a delivered group's part is a
+      // new message reusing the reference (core/store/parts-sql.ts).
+      const p = d.part;
+      const hash = sha256hex(`part\0${p.groupKey}\0${p.concat.seq}\0${toHex(p.payload)}`);
+      const known = this.#known(session, pdu, hash, now);
+      let r: Awaited<ReturnType<MoParts["accept"]>>;
       try {
-        const redeliveryOf = sameSequence ?? (redelivered && (await redelivered.key));
-        r = await acceptContentMo({ inbox: this.o.inbox }, d.mo, source, now, this.o.moDedupWindowMs, redeliveryOf);
+        r = await this.o.moParts.accept(p, source, now, known.sameSequence !== undefined || known.redelivered !== undefined); // committed (and assembled when last) before the resp
       } catch (e) {
-        this.#drop(hash, copy);
-        failed(e);
+        known.failed(e);
         throw e;
       }
-      stored(r.key);
-      const redeliveryOf = sameSequence ?? (redelivered && r.key);
-      if (session) {
-        session.byPdu.set(pdu, { hash, copy });
-        session.bySequence.delete(pdu.sequence);
-        session.bySequence.set(pdu.sequence, { hash, key: r.key, at: now });
-        if (session.bySequence.size > SEQUENCES_KEPT) session.bySequence.delete(session.bySequence.keys().next().value!);
-      } else this.#drop(hash, copy); // no session to say how it was answered
-      if (redeliveryOf !== undefined) this.#events.emit("redelivery", { node: node.name, how: sameSequence ? "same_sequence" : "unanswered" });
+      known.stored("");
+      if (r.outcome === "completed") {
+        if (r.possibleDuplicateOf) this.#events.emit("possibleDuplicate", { node: node.name });
+        this.#events.emit("handled", { kind: "mo", node: node.name, outcome: r.stored && !r.possibleDuplicateOf ? "stored" : "duplicate" });
+      }
+    } else {
+      const hash = contentHash(d.mo);
+      const known = this.#known(session, pdu, hash, now);
+      let r: Awaited<ReturnType<typeof acceptContentMo>>;
+      try {
+        const redeliveryOf = known.sameSequence ?? (known.redelivered && (await known.redelivered.key));
+        r = await acceptContentMo({ inbox: this.o.inbox }, d.mo, source, now, this.o.moDedupWindowMs, redeliveryOf);
+      } catch (e) {
+        known.failed(e);
+        throw e;
+      }
+      known.stored(r.key);
+      const redeliveryOf = known.sameSequence ?? (known.redelivered && r.key);
+      if (redeliveryOf !== undefined) this.#events.emit("redelivery", { node: node.name, how: known.sameSequence ? "same_sequence" : "unanswered" });
       else if (r.stored && r.possibleDuplicateOf) this.#events.emit("possibleDuplicate", { node: node.name });
       this.#events.emit("handled", { kind: "mo", node: node.name, outcome: r.stored && !r.possibleDuplicateOf ? "stored" : "duplicate" });
     }

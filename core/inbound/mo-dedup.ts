@@ -74,11 +74,19 @@ export async function acceptContentMo(
   const { event, previousKey } = contentMoEvent(mo, source, receivedAt, windowMs);
   const first = await deps.inbox.accept(event, previousKey);
   if (first.stored) return { stored: true, key: event.dedupKey, cursor: first.cursor };
-  const duplicateOf = eventIdWith(sha256hex, first.previous ? previousKey : event.dedupKey);
-  const key = `${event.dedupKey}:again:${receivedAt}:${crypto.randomUUID()}`;
-  const again = await deps.inbox.accept(makeEventWith(sha256hex, "message.received", key, { ...mo, possibleDuplicate: true, duplicateOf }, source, at));
+  const marked = againMoEvent(mo, source, receivedAt, event.dedupKey, first.previous ? previousKey : event.dedupKey);
+  const again = await deps.inbox.accept(marked);
   if (!again.stored) throw new Error("a fresh dedup key was found stored"); // cannot happen: the key is new
-  return { stored: true, key, cursor: again.cursor, possibleDuplicateOf: duplicateOf };
+  return { stored: true, key: marked.dedupKey, cursor: again.cursor, possibleDuplicateOf: marked.data.duplicateOf! };
+}
+
+/**
+ * An MO with the content of one stored in the window (dedup key `firstKey`), not known to be its redelivery: an
+ * event of its own (a fresh key after `contentKey`), `possibleDuplicate: true`, `duplicateOf` the first's event id.
+ */
+export function againMoEvent(mo: InboundMessage, source: EventSource, receivedAt: number, contentKey: string, firstKey: string): Extract<Event, { type: "message.received" }> {
+  const key = `${contentKey}:again:${receivedAt}:${crypto.randomUUID()}`;
+  return makeEventWith(sha256hex, "message.received", key, { ...mo, possibleDuplicate: true, duplicateOf: eventIdWith(sha256hex, firstKey) }, source, new Date(receivedAt));
 }
 
 /** The hex SHA-256 of an MO's content, as its content dedup key holds it. */

@@ -1,8 +1,11 @@
 /**
  * Concatenated MOs, durably: every part is committed (mo_parts) before its deliver_sm_resp; the part that
- * completes a group turns it into ONE MO event in the same transaction, through the same content dedup as a
- * single-part MO (core/mo-dedup.ts), so a group redelivered as a whole, or the same MO once as message_payload
- * and once as parts, is one event. Parts may come in any order, on any bind, site or core.
+ * completes a group turns it into ONE MO event in the same transaction. Parts may come in any order, on any
+ * bind, site or core. A part known to be redelivered (its answer was lost or late, see InboundDispatcher) is
+ * the part stored already; any other part starts or joins a group, so two groups with the same words (two
+ * references, or one reference reused) are two events: the later one marked `possibleDuplicate` with the first's
+ * id when the content is the same within the window, as for a single-part MO (core/inbound/mo-dedup.ts,
+ * docs/mo-duplicates.md).
  *
  * A group still incomplete `limitMs` after its first part (default 24 h, an SMSC's validity period) is delivered
  * as what arrived, each missing part shown as "[…]" in the text (concat.ts GAP), and counted in
@@ -12,7 +15,7 @@
  */
 import { Emitter, type Clock, type Disposable, type EventSource } from "../../contract/index.ts";
 import type { Logger } from "../platform/log.ts";
-import { contentMoEvent } from "./mo-dedup.ts";
+import { againMoEvent, contentMoEvent } from "./mo-dedup.ts";
 import type { AssembleGroup, MoPartResult, Store } from "../store/store.ts";
 import { PeriodicSweep } from "../platform/sweep.ts";
 import type { Wakeup } from "../platform/wakeup.ts";
@@ -57,9 +60,9 @@ export class MoParts {
 
 
   /** Stores one part (and, if it completes its group, the MO). Resolves after COMMIT; rejects if the store fails. */
-  async accept(part: MoPart, source: EventSource, now: number = this.#o.clock.now()): Promise<MoPartResult> {
+  async accept(part: MoPart, source: EventSource, now: number = this.#o.clock.now(), redelivery = false): Promise<MoPartResult> {
     const r = await this.#o.store.acceptMoPart(
-      { groupKey: part.groupKey, seq: part.concat.seq, total: part.concat.total, from: part.from, to: part.to, dataCoding: part.dataCoding, payload: part.payload, source },
+      { groupKey: part.groupKey, seq: part.concat.seq, total: part.concat.total, from: part.from, to: part.to, dataCoding: part.dataCoding, payload: part.payload, source, redelivery },
       now,
       this.#assemble,
     );
@@ -93,6 +96,8 @@ export class MoParts {
   /** The group's MO event: text decoded once from the concatenated bytes, keyed by content like any MO. */
   readonly #assemble: AssembleGroup = (g, now) => {
     const { text } = assembleText(g.parts, g.total);
-    return contentMoEvent({ from: g.from, to: g.to, text }, g.source, now, this.#o.dedupWindowMs);
+    const mo = { from: g.from, to: g.to, text };
+    const { event, previousKey } = contentMoEvent(mo, g.source, now, this.#o.dedupWindowMs);
+    return { event, previousKey, again: (firstKey) => againMoEvent(mo, g.source, now, event.dedupKey, firstKey) };
   };
 }

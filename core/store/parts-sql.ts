@@ -19,6 +19,12 @@ export interface MoPartInput {
   readonly dataCoding: number;
   readonly payload: Uint8Array;
   readonly source: EventSource;
+  /**
+   * Known to be a redelivery of a part the core stored already (its deliver_sm_resp was lost, late or never
+   * written; core/inbound/dispatcher.ts). Without it, a copy of a delivered group's part is a new message that
+   * reuses the reference (docs/mo-duplicates.md).
+   */
+  readonly redelivery?: boolean;
 }
 
 /** One part as stored. */
@@ -42,16 +48,25 @@ export interface PartGroup {
   readonly source: EventSource;
 }
 
-/** Builds the MO event of a group; `previousKey`, when stored already, makes it a duplicate (content dedup). */
-export type AssembleGroup = (g: PartGroup, now: number) => { event: Event; previousKey?: string };
+/**
+ * Builds the MO event of a group, keyed by content; `previousKey` is the previous dedup bucket's key. When either
+ * is stored already, the group is stored anyway as `again(first key)`: its own key, marked possibleDuplicate.
+ */
+export type AssembleGroup = (g: PartGroup, now: number) => { event: Event; previousKey?: string; again(firstKey: string): Event };
 
 export type MoPartResult =
   /** Stored; the group still misses parts. */
   | { readonly outcome: "pending"; readonly have: number; readonly total: number }
-  /** This part was stored already (redelivery, another bind or core), or belongs to a group already delivered. */
+  /**
+   * This part was stored already (a pending part again, or a known redelivery of a delivered group's part); or,
+   * from the sweep, a group never completed whose every part repeats a delivered group's part (nothing new).
+   */
   | { readonly outcome: "duplicate" }
-  /** It completed its group: the MO event was stored (`stored`), or was a content duplicate of a stored MO. */
-  | { readonly outcome: "completed"; readonly stored: boolean; readonly cursor?: number };
+  /**
+   * It completed its group and the MO event was stored; `possibleDuplicateOf` (an event id) when an MO with the
+   * same content was stored in the window (stored anyway, marked).
+   */
+  | { readonly outcome: "completed"; readonly stored: boolean; readonly cursor?: number; readonly possibleDuplicateOf?: string };
 
 /** Stores a part inside the caller's transaction; assembles its group when it is the last one missing. */
 export async function acceptMoPart(tx: Sql, dialect: Dialect, p: MoPartInput, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult> {
@@ -60,11 +75,15 @@ export async function acceptMoPart(tx: Sql, dialect: Dialect, p: MoPartInput, no
   const payload = toHex(p.payload);
   const [old] = (await tx`SELECT payload, done_at FROM mo_parts WHERE part_key = ${partKey}`) as { payload: string; done_at: number | string | null }[];
   if (old) {
-    // Pending, or a late copy of a delivered group's part: nothing new. (A pending part with other bytes under the
-    // same key would be an 8-bit reference reused while the first group is incomplete: kept as the first.)
-    if (old.done_at === null || old.payload === payload) return { outcome: "duplicate" };
-    // Other bytes under a delivered group's key: the sender reused the reference for a new message.
-    await tx`DELETE FROM mo_parts WHERE group_key = ${p.groupKey} AND done_at IS NOT NULL`;
+    // A pending part again: nothing new. (A pending part with other bytes under the same key would be an 8-bit
+    // reference reused while the first group is incomplete: kept as the first.) A known redelivery of a delivered
+    // group's part: nothing new either.
+    if (old.done_at === null || (p.redelivery && old.payload === payload)) return { outcome: "duplicate" };
+    // Otherwise a delivered group's key is reused for a new message (other bytes, or the same words sent again
+    // and answered in time the first time): the delivered group's tombstones move aside (their key + "#done_at",
+    // kept until purged, see releaseGroup) and this part starts a new group.
+    await tx`UPDATE mo_parts SET part_key = part_key || ${"#"} || CAST(done_at AS TEXT), group_key = group_key || ${"#"} || CAST(done_at AS TEXT)
+      WHERE group_key = ${p.groupKey} AND done_at IS NOT NULL`;
   }
   await tx`INSERT INTO mo_parts ${tx({
     part_key: partKey, group_key: p.groupKey, seq: p.seq, total: p.total, from_addr: p.from, to_addr: p.to,
@@ -77,11 +96,29 @@ export async function acceptMoPart(tx: Sql, dialect: Dialect, p: MoPartInput, no
 
 /** Inserts the group's MO event (unless a content duplicate) and marks its parts done, in the caller's transaction. */
 async function deliverGroup(tx: Sql, dialect: Dialect, g: PartGroup, now: number, outbox: boolean, assemble: AssembleGroup): Promise<MoPartResult & { outcome: "completed" }> {
-  const { event, previousKey } = assemble(g, now);
+  const { event, previousKey, again } = assemble(g, now);
   await tx`UPDATE mo_parts SET done_at = ${now} WHERE group_key = ${g.groupKey} AND done_at IS NULL`;
-  // A stored previousKey makes it a duplicate (`previous`): not inserted, so `stored: false`.
   const [r] = await insertEvents(tx, dialect, [event], now, outbox, [previousKey]);
-  return r?.inserted ? { outcome: "completed", stored: true, cursor: r.cursor } : { outcome: "completed", stored: false };
+  if (r?.inserted) return { outcome: "completed", stored: true, cursor: r.cursor };
+  // The same content stored in the window: a different group (a known redelivery's parts never get here), so
+  // it is stored too, marked, for the application to decide.
+  const first = r?.previous && previousKey !== undefined ? previousKey : event.dedupKey;
+  const marked = again(first);
+  const [m] = await insertEvents(tx, dialect, [marked], now, outbox);
+  if (!m?.inserted) throw new Error("a fresh dedup key was found stored"); // cannot happen: the key is new
+  return { outcome: "completed", stored: true, cursor: m.cursor, possibleDuplicateOf: (marked.data as { duplicateOf?: string }).duplicateOf };
+}
+
+/** Whether every part of a group repeats, byte for byte, a part of a delivered group under the same key (moved aside). */
+async function repeatsDelivered(tx: Sql, groupKey: string, parts: readonly StoredPart[]): Promise<boolean> {
+  for (const x of parts) {
+    const partKey = `${groupKey}|${x.seq}`;
+    // The moved-aside tombstones of this part: keys partKey + "#" + done_at, a range ("$" follows "#").
+    const rows = (await tx`SELECT payload FROM mo_parts WHERE part_key > ${`${partKey}#`} AND part_key < ${`${partKey}$`}`) as { payload: string }[];
+    const hex = toHex(x.payload);
+    if (!rows.some((r) => r.payload === hex)) return false;
+  }
+  return true;
 }
 
 /** A group's pending parts, and its sender, recipient and count (the same on every row: they are in the key). */
@@ -116,6 +153,12 @@ export async function releaseGroup(tx: Sql, dialect: Dialect, groupKey: string, 
   const { parts, head } = await pendingParts(tx, groupKey);
   if (!head) return undefined;
   if (Math.min(...parts.map((x) => x.receivedAt)) >= olderThan) return undefined;
+  if (await repeatsDelivered(tx, groupKey, parts)) {
+    // Copies of parts of a delivered group, never completed: an SMSC's stray repeat (or a redelivery the core
+    // could not tell, on another core or after a restart). Every word was delivered already: nothing to deliver.
+    await tx`UPDATE mo_parts SET done_at = ${now} WHERE group_key = ${groupKey} AND done_at IS NULL`;
+    return { outcome: "duplicate" };
+  }
   const latest = parts.reduce((a, b) => (b.receivedAt >= a.receivedAt ? b : a));
   return deliverGroup(tx, dialect, { groupKey, ...head, parts, source: latest.source }, now, outbox, assemble);
 }

@@ -118,7 +118,7 @@ export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {
       const released: MoPartResult[] = [];
       for (const key of await staleGroups(db.read, olderThan, 1000)) {
         const r = await db.write((tx) => releaseGroup(tx, db.dialect, key, olderThan, now, outbox, assemble));
-        if (r) released.push(r);
+        if (r?.outcome === "completed") released.push(r); // not a group of repeated parts (nothing to deliver)
       }
       let purged = 0;
       for (let n = PURGE_BATCH; n === PURGE_BATCH; purged += n) n = await db.write((tx) => purgeDoneParts(tx, doneBefore, PURGE_BATCH));

@@ -1,10 +1,12 @@
 /**
  * Concatenated MOs through the real core from the simulator (longMo: UDH 8/16-bit or SAR parts), on sqlite and
- * PostgreSQL: parts out of order, on binds of both sites, duplicated, the whole group delivered twice → one MO
- * event with the whole text, every part acknowledged after its commit. Then two cores on one PostgreSQL schema,
+ * PostgreSQL: parts out of order, on binds of both sites, duplicated → one MO event with the whole text, every
+ * part acknowledged after its commit; the same long text sent again → an event each, the later ones marked
+ * possibleDuplicate; every part redelivered after late acks (a stalled store) → one event. Then two cores on one PostgreSQL schema,
  * each receiving some of the parts of the same MOs → one event per MO.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
 import type { Event } from "../../contract/index.ts";
 import { startSimulator, type LongMo, type MoInjection, type Simulator } from "../../sim/index.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
@@ -58,15 +60,24 @@ for (const name of BACKENDS) {
       expect(await received(core, text)).toHaveLength(1);
     });
 
-    test("a duplicated part, and the whole group delivered twice (same reference, other binds) → one event", async () => {
+    test("a part delivered twice within its group, and once more after the group completed → one event", async () => {
       const text = long("dup");
       await deliverAll(sim, { from: "4512345678", to: "12345", text, concatRef: 99, partOrder: [1, 2, 1, 3, 4, 5, 2] }, 7);
-      await deliverAll(sim, { from: "4512345678", to: "12345", text, concatRef: 99, node: "smc2.bos" }, 5);
-      // And once more under another reference and scheme: the MO content dedup makes it the same MO.
-      await deliverAll(sim, { from: "4512345678", to: "12345", text, longMo: "sar", concatRef: 1234 }, 5);
+      // A second copy coming before the group completes is the part stored already; one coming after starts a
+      // group that never completes and, as every part of it was delivered, never comes out (mo-parts-store.test.ts).
       expect(await received(core, text)).toHaveLength(1);
-      const m = await (await fetch(`${core.url}/metrics`)).text();
-      expect(Number(/gsh_dedup_hits_total\{path="mo_part"\} (\d+)/.exec(m)?.[1])).toBe(2 + 5);
+    });
+
+    test("the same long text sent again (the reference reused, other binds; then another reference and scheme), each answered in time → three events, the later two marked possibleDuplicate of the first", async () => {
+      const text = long("again");
+      await deliverAll(sim, { from: "4512345678", to: "12345", text, concatRef: 98 }, 5);
+      await deliverAll(sim, { from: "4512345678", to: "12345", text, concatRef: 98, node: "smc2.bos" }, 5);
+      await deliverAll(sim, { from: "4512345678", to: "12345", text, longMo: "sar", concatRef: 1234 }, 5);
+      const evs = await received(core, text);
+      expect(evs).toHaveLength(3);
+      expect(evs[0]!.data.possibleDuplicate).toBeUndefined();
+      for (const e of evs.slice(1)) expect(e.data).toMatchObject({ possibleDuplicate: true, duplicateOf: evs[0]!.id });
+      expect(await (await fetch(`${core.url}/metrics`)).text()).toMatch(/gsh_mo_possible_duplicates_total \d+/);
     });
 
     test("a short MO stays a single deliver_sm and a single event", async () => {
@@ -76,6 +87,47 @@ for (const name of BACKENDS) {
     });
   });
 }
+
+describe("core ↔ simulator: a concatenated MO redelivered after late acks (PostgreSQL)", () => {
+  const db = backend("postgres");
+  let sim: Simulator;
+  let core: SimCore;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 150, longMo: "udh8" });
+    // The core's idea of the SMSC's ack timeout matches the simulator's.
+    core = await startSimCore(simConfig(sim, { storeUrl: db.url, schema: db.schema!, inbox: { smscAckTimeoutMs: 150 } }));
+    await sim.ledger.waitFor((l) => l.activeBinds.length === 4, 3_000);
+  });
+  afterAll(async () => {
+    await core?.stop();
+    await sim?.stop();
+    await db.cleanup();
+  });
+
+  test("a stalled store: every part's ack misses the SMSC's timeout, every part comes again on another bind → one event, not marked", async () => {
+    const text = long("stalled", 200); // 400 octets of UTF-16: 3 parts
+    const lock = new SQL({ url: db.url, max: 1, connection: { search_path: db.schema! } });
+    let id = "";
+    try {
+      await lock.begin(async (tx) => {
+        await tx`LOCK TABLE mo_parts IN EXCLUSIVE MODE`; // reads still work; inserts wait
+        id = sim.injectMo({ from: "4512345678", to: "12345", text, node: "smc1.dc3" });
+        await sim.ledger.waitFor((l) => l.mosEmitted.filter((e) => e.message_id === id).length >= 6, 3_000);
+        expect(sim.ledger.mosAcked.filter((a) => a.message_id === id)).toHaveLength(0); // nothing answered before the commit
+      });
+    } finally {
+      await lock.close();
+    }
+    sim.configure({ deliverAckTimeoutMs: 2_000 });
+    const emitted = () => sim.ledger.mosEmitted.filter((e) => e.message_id === id).length;
+    await sim.ledger.waitFor((l) => l.mosAcked.filter((a) => a.message_id === id).length === emitted(), 3_000);
+    expect(sim.ledger.redeliveries.filter((r) => r.message_id === id && r.reason === "timeout").length).toBeGreaterThanOrEqual(3);
+    const evs = await received(core, text);
+    expect(evs).toHaveLength(1);
+    expect(evs[0]!.data.possibleDuplicate).toBeUndefined();
+  });
+});
 
 describe("two cores on one PostgreSQL schema, parts of each MO spread over both", () => {
   const db = backend("postgres");

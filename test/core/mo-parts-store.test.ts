@@ -79,25 +79,34 @@ for (const name of BACKENDS) {
       expect(await moParts.accept(p1!, SRC[3]!)).toEqual({ outcome: "duplicate" });
       await moParts.accept(p2!, SRC[1]!);
       expect(await moParts.accept(p3!, SRC[2]!)).toMatchObject({ outcome: "completed", stored: true });
-      expect(await moParts.accept(p2!, SRC[3]!)).toEqual({ outcome: "duplicate" });
-      // The late copy must not come out as an incomplete MO after the limit.
+      // A known redelivery (its answer was lost or late): the part stored already.
+      expect(await moParts.accept(p2!, SRC[3]!, clock.now(), true)).toEqual({ outcome: "duplicate" });
+      // A copy not known to be one (another core's, or a stray): a group of its own, which never completes...
+      expect((await moParts.accept(p2!, SRC[3]!)).outcome).toBe("pending");
+      // ...and does not come out as an incomplete MO after the limit: every part of it was delivered already.
       await clock.advance(LIMIT + 1);
       expect((await moParts.sweep()).incomplete).toBe(0);
       expect(await withText(store, text)).toHaveLength(1);
     });
 
-    test("the same group delivered twice, and the same MO once as parts and once whole → one event", async () => {
+    test("the same group redelivered is one event; the same words as a new group (the reference reused, or another) are events of their own, marked", async () => {
       const text = longText("twice");
-      for (let round = 0; round < 2; round++) for (const p of parts(text, "sar", { ref: 4242 })) await moParts.accept(p, SRC[round]!);
-      // A new reference (another node resent it as a new group): caught by the MO content dedup.
-      const again = parts(text, "udh16");
-      const last = await (async () => {
+      const acceptAll = async (ps: MoPart[], src: EventSource, redelivery = false) => {
         let r: MoPartResult | undefined;
-        for (const p of again) r = await moParts.accept(p, SRC[2]!);
+        for (const p of ps) r = await moParts.accept(p, src, clock.now(), redelivery);
         return r;
-      })();
-      expect(last).toEqual({ outcome: "completed", stored: false });
-      expect(await withText(store, text)).toHaveLength(1);
+      };
+      expect(await acceptAll(parts(text, "sar", { ref: 4242 }), SRC[0]!)).toMatchObject({ outcome: "completed", stored: true });
+      expect(await acceptAll(parts(text, "sar", { ref: 4242 }), SRC[1]!, true)).toEqual({ outcome: "duplicate" }); // known redelivery
+      const [first] = await withText(store, text);
+      // The same reference again, not a known redelivery (the first was answered in time): the words sent again.
+      expect(await acceptAll(parts(text, "sar", { ref: 4242 }), SRC[1]!)).toMatchObject({ outcome: "completed", stored: true, possibleDuplicateOf: first!.id });
+      // Another reference and scheme: likewise.
+      expect(await acceptAll(parts(text, "udh16"), SRC[2]!)).toMatchObject({ outcome: "completed", stored: true, possibleDuplicateOf: first!.id });
+      const evs = await withText(store, text);
+      expect(evs).toHaveLength(3);
+      expect(evs[0]!.data.possibleDuplicate).toBeUndefined();
+      for (const e of evs.slice(1)) expect(e.data).toMatchObject({ possibleDuplicate: true, duplicateOf: first!.id });
     });
 
     test("a reference reused for a new message after the first was delivered starts a new group", async () => {

@@ -130,11 +130,18 @@ async function exercise(store: Store): Promise<void> {
   await store.settleDelivery(leased[1]!.cursor, "core-a", { kind: "retry", attempts: 1, nextAt: NOW + 1000, error: "503" }, NOW);
   await store.settleDelivery(leased[2]!.cursor, "core-a", { kind: "dead", attempts: 12, error: "410" }, NOW);
   // Concatenated parts: a new group's first part, its completion, a redelivery; the stale sweep.
-  const assemble = (g: PartGroup, now: number) => ({ event: { ...a, id: `asm-${g.groupKey}`, dedupKey: `mo:asm:${g.groupKey}:${now}` } as Event });
+  const assemble = (g: PartGroup, now: number) => ({
+    event: { ...a, id: `asm-${g.groupKey}`, dedupKey: `mo:asm:${g.groupKey}:${now}` } as Event,
+    again: (k: string) => ({ ...a, id: `asm-again-${k}`, dedupKey: `mo:asm:${g.groupKey}:${now}:again` }) as Event,
+  });
   const part = (seq: number) => ({ groupKey: "grp-new", seq, total: 2, from: "+1202555", to: "12345", dataCoding: 0, payload: new Uint8Array([104, 105]), source: a.source });
   expect((await store.acceptMoPart(part(1), NOW, assemble)).outcome).toBe("pending");
   expect((await store.acceptMoPart(part(2), NOW, assemble)).outcome).toBe("completed");
-  expect((await store.acceptMoPart(part(2), NOW, assemble)).outcome).toBe("duplicate");
+  expect((await store.acceptMoPart({ ...part(2), redelivery: true }, NOW, assemble)).outcome).toBe("duplicate");
+  // The reference reused (tombstones moved aside), received long enough ago for the sweep below: a group of
+  // repeated parts, released with nothing delivered (the filled pending parts are all younger: left pending).
+  expect((await store.acceptMoPart(part(2), NOW - 200_000, assemble)).outcome).toBe("pending");
+  await store.releaseMoParts(NOW - 150_000, NOW - 9_900_000, NOW, assemble);
   await store.releaseMoParts(NOW - 50_000, NOW - 9_900_000, NOW, assemble);
   // Message records: sends recorded (new and known ids), a receipt joining its record, a record read back.
   const sent = { status: "accepted" as const, at: new Date(NOW).toISOString(), attempts: [] };
