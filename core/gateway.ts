@@ -39,6 +39,9 @@ export interface GatewayOptions {
   /** The bind manager's clock (rebind floor and jitter), when it must differ from `clock`: tests drive the
    * 30 s floor with a ManualClock while the store, outbox, router and SMPP sessions run on real time. */
   bindClock?: Clock;
+  /** The MT router's clock (throttle pauses, slot waits), when it must differ from `clock`: tests drive a
+   * throttled node's 1 s pause with a ManualClock. */
+  routerClock?: Clock;
   random?: () => number;
   fetch?: typeof fetch;
   /** Extra SMPP session options (e.g. a session clock in tests). */
@@ -167,7 +170,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
       },
     }),
   });
-  const router = new MtRouter({ binds: () => binds.binds, clock, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1_000, slotWaitMs: 2_000, maxWaiters: 10_000 });
+  const router = new MtRouter({ binds: () => binds.binds, clock: opts.routerClock ?? clock, codings: GENESYS_DATA_CODINGS, throttlePauseMs: 1_000, slotWaitMs: 2_000, maxWaiters: 10_000 });
   binds.on("state", ({ node, state, previous }) => {
     setBindState(metrics, node.name, node.site, state.kind);
     const fields = { node: node.name, from: previous.kind, to: state.kind, ...(state.kind === "backoff" && { error: state.lastError, nextAttemptAt: new Date(state.nextAttemptAt).toISOString() }) };

@@ -1,7 +1,8 @@
 /**
  * The core against the simulator, over real sockets: one bind per node (four), a killed node carries no MTs
  * while the other three do, and its rebind waits out the 30 s floor (+ jitter), driven by a ManualClock on
- * the bind manager while SMPP sessions, the store and the router run on real time.
+ * the bind manager, and throttle pauses by another on the MT router, while SMPP sessions and the store run on
+ * real time.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../contract/index.ts";
@@ -13,6 +14,7 @@ import { boundNodes, postMt, simConfig, startSimCore, until, type SimCore } from
 const ALL: NodeName[] = ["smc1.bos", "smc1.dc3", "smc2.bos", "smc2.dc3"];
 const db = backend("sqlite");
 const clock = new ManualClock(0);
+const routerClock = new ManualClock(0);
 let sim: Simulator;
 let core: SimCore;
 
@@ -23,7 +25,7 @@ const connectionsTo = (node: string) => sim.ledger.connections.filter((c) => c.n
 beforeAll(async () => {
   sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 1_000 });
   // jitter 1 s, random 0.5 → the next attempt is 30.5 s after the last one started.
-  core = await startSimCore(simConfig(sim, { storeUrl: db.url }), { bindClock: clock, random: () => 0.5 });
+  core = await startSimCore(simConfig(sim, { storeUrl: db.url }), { bindClock: clock, routerClock, random: () => 0.5 });
 });
 
 afterAll(async () => {
@@ -134,21 +136,33 @@ describe("core ↔ simulator: binds", () => {
   });
 
   test("every node throttling: 429 with Retry-After and the SMSC's status, each node asked again when its pause ends", async () => {
+    await routerClock.advance(1_000); // the pause of the test before is over
     const faults = ALL.map((target) => sim.addFault({ target, kind: "throttle" }));
     const t0 = Date.now();
-    const r = await postMt(core, mt(300));
-    for (const f of faults) sim.removeFault(f);
-    expect(r.status).toBe(429);
-    expect(r.headers.get("retry-after")).toBe("1");
-    expect(r.json).toMatchObject({ type: expect.stringContaining("throttled"), outcome: { status: "rejected", smppStatus: 0x58 } });
-    const rejected = sim.ledger.mtRejected.filter((m) => m.at >= t0);
-    // Each node is asked again when its 1 s pause ends (twice in the 2 s wait; a third time when a pause ends
-    // on the very millisecond the wait does), and never while paused.
-    for (const node of ALL) {
-      const asked = rejected.filter((m) => m.node === node).length;
-      expect(asked).toBeGreaterThanOrEqual(2);
-      expect(asked).toBeLessThanOrEqual(3);
+    const asked = () => ALL.map((node) => sim.ledger.mtRejected.filter((m) => m.at >= t0 && m.node === node).length);
+    let throttledAnswers = 0;
+    const sub = core.gateway.router.on("submit", (e) => void (e.outcome === "throttled" && throttledAnswers++));
+    try {
+      const pending = postMt(core, mt(300)); // slot wait: 2 s from router time 1 000
+      // Each node asked once and paused (until 2 000): the router waits for the first pause to end.
+      await until(() => throttledAnswers === 4, 3_000, "every node throttled once");
+      await routerClock.advance(999);
+      await Bun.sleep(100);
+      expect(asked()).toEqual([1, 1, 1, 1]); // never while paused
+      await routerClock.advance(1); // 2 000: every pause ends, each node is asked again (paused until 3 000)
+      await until(() => throttledAnswers === 8, 3_000, "every node throttled twice");
+      expect(asked()).toEqual([2, 2, 2, 2]);
+      await routerClock.advance(1_000); // 3 000: the wait's deadline, as the pauses end: answered, not asked again
+      const r = await pending;
+      for (const f of faults) sim.removeFault(f);
+      expect(r.status).toBe(429);
+      expect(r.headers.get("retry-after")).toBe("1");
+      expect(r.json).toMatchObject({ type: expect.stringContaining("throttled"), outcome: { status: "rejected", smppStatus: 0x58 } });
+      expect(asked()).toEqual([2, 2, 2, 2]);
+      expect(sim.ledger.mtAccepted.filter((m) => m.at >= t0)).toHaveLength(0);
+    } finally {
+      sub.dispose();
+      for (const f of faults) sim.removeFault(f);
     }
-    expect(sim.ledger.mtAccepted.filter((m) => m.at >= t0)).toHaveLength(0);
   });
 });

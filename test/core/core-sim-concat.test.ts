@@ -6,7 +6,6 @@
  * each receiving some of the parts of the same MOs → one event per MO.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SQL } from "bun";
 import type { Event } from "../../contract/index.ts";
 import { startSimulator, type LongMo, type MoInjection, type Simulator } from "../../sim/index.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
@@ -87,47 +86,6 @@ for (const name of BACKENDS) {
     });
   });
 }
-
-describe("core ↔ simulator: a concatenated MO redelivered after late acks (PostgreSQL)", () => {
-  const db = backend("postgres");
-  let sim: Simulator;
-  let core: SimCore;
-
-  beforeAll(async () => {
-    sim = await startSimulator({ enquireLinkMs: 0, deliverAckTimeoutMs: 150, longMo: "udh8" });
-    // The core's idea of the SMSC's ack timeout matches the simulator's.
-    core = await startSimCore(simConfig(sim, { storeUrl: db.url, schema: db.schema!, inbox: { smscAckTimeoutMs: 150 } }));
-    await sim.ledger.waitFor((l) => l.activeBinds.length === 4, 3_000);
-  });
-  afterAll(async () => {
-    await core?.stop();
-    await sim?.stop();
-    await db.cleanup();
-  });
-
-  test("a stalled store: every part's ack misses the SMSC's timeout, every part comes again on another bind → one event, not marked", async () => {
-    const text = long("stalled", 200); // 400 octets of UTF-16: 3 parts
-    const lock = new SQL({ url: db.url, max: 1, connection: { search_path: db.schema! } });
-    let id = "";
-    try {
-      await lock.begin(async (tx) => {
-        await tx`LOCK TABLE mo_parts IN EXCLUSIVE MODE`; // reads still work; inserts wait
-        id = sim.injectMo({ from: "4512345678", to: "12345", text, node: "smc1.dc3" });
-        await sim.ledger.waitFor((l) => l.mosEmitted.filter((e) => e.message_id === id).length >= 6, 3_000);
-        expect(sim.ledger.mosAcked.filter((a) => a.message_id === id)).toHaveLength(0); // nothing answered before the commit
-      });
-    } finally {
-      await lock.close();
-    }
-    sim.configure({ deliverAckTimeoutMs: 2_000 });
-    const emitted = () => sim.ledger.mosEmitted.filter((e) => e.message_id === id).length;
-    await sim.ledger.waitFor((l) => l.mosAcked.filter((a) => a.message_id === id).length === emitted(), 3_000);
-    expect(sim.ledger.redeliveries.filter((r) => r.message_id === id && r.reason === "timeout").length).toBeGreaterThanOrEqual(3);
-    const evs = await received(core, text);
-    expect(evs).toHaveLength(1);
-    expect(evs[0]!.data.possibleDuplicate).toBeUndefined();
-  });
-});
 
 describe("two cores on one PostgreSQL schema, parts of each MO spread over both", () => {
   const db = backend("postgres");

@@ -2,7 +2,8 @@
  * MOs through the real core from the simulator, on PostgreSQL: stored once and acknowledged only after the
  * commit; and the unacknowledged-redelivery case made real: another connection holds an EXCLUSIVE lock on
  * the events table (a stalled store), the simulator's ack timeout passes, it delivers the MO again on another
- * bind; once the lock goes, both copies are answered and one event is stored.
+ * bind; once the lock goes, both copies are answered and one event is stored. Likewise every part of a
+ * concatenated MO.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
@@ -74,6 +75,30 @@ describe("core ↔ simulator: MOs (PostgreSQL)", () => {
     const m = await (await fetch(`${core.url}/metrics`)).text();
     const dups = [...m.matchAll(/gsh_dedup_hits_total\{path="(?:inbox|mo_content)"\} (\d+)/g)].reduce((s, x) => s + Number(x[1]), 0);
     expect(dups).toBeGreaterThanOrEqual(emitted.length - 1);
+  });
+
+  test("a stalled store and a concatenated MO: every part's ack misses the SMSC's timeout, every part comes again on another bind → one event, not marked", async () => {
+    sim.configure({ deliverAckTimeoutMs: 150 });
+    const text = moText("stalled parts").padEnd(200, "·"); // 400 octets of UTF-16: 3 parts
+    const lock = new SQL({ url: db.url, max: 1, connection: { search_path: db.schema! } });
+    let id = "";
+    try {
+      await lock.begin(async (tx) => {
+        await tx`LOCK TABLE mo_parts IN EXCLUSIVE MODE`; // reads still work; inserts wait
+        id = sim.injectMo({ from: "4512345678", to: "12345", text, node: "smc1.dc3", longMo: "udh8" });
+        await sim.ledger.waitFor((l) => l.mosEmitted.filter((e) => e.message_id === id).length >= 6, 3_000);
+        expect(sim.ledger.mosAcked.filter((a) => a.message_id === id)).toHaveLength(0); // nothing answered before the commit
+      });
+    } finally {
+      await lock.close();
+    }
+    sim.configure({ deliverAckTimeoutMs: 2_000 });
+    const emitted = () => sim.ledger.mosEmitted.filter((e) => e.message_id === id).length;
+    await sim.ledger.waitFor((l) => l.mosAcked.filter((a) => a.message_id === id).length === emitted(), 3_000);
+    expect(sim.ledger.redeliveries.filter((r) => r.message_id === id && r.reason === "timeout").length).toBeGreaterThanOrEqual(3);
+    const evs = await mosWithText(text);
+    expect(evs).toHaveLength(1);
+    expect(evs[0]!.data.possibleDuplicate).toBeUndefined();
   });
 
   test("two MOs with the same words, each answered in time, are two events: the later marked possibleDuplicate of the first", async () => {

@@ -57,7 +57,7 @@ export interface SimCore {
 }
 
 /** Starts a gateway on `cfg` and serves its app on 127.0.0.1:0. */
-export async function startSimCore(cfg: CoreConfig, opts: { bindClock?: Clock; random?: () => number; owner?: string; instance?: string } = {}): Promise<SimCore> {
+export async function startSimCore(cfg: CoreConfig, opts: { bindClock?: Clock; routerClock?: Clock; random?: () => number; owner?: string; instance?: string } = {}): Promise<SimCore> {
   const log = createLogger({ level: "warn", write: () => undefined }); // silent
   // Each in-process core is a new instance unless told otherwise: it does not inherit another's rebind floor.
   const gateway = await startGateway(cfg, { log, instance: `sim-${crypto.randomUUID()}`, ...opts });
