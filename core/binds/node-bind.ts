@@ -17,7 +17,8 @@ export interface NodeBindEvents {
 
 /**
  * Where each node's last attempt is kept beyond this process (the store), so a restarted core keeps the floor
- * from the previous process's attempt. `record` resolves once the attempt is durable; it runs before connecting.
+ * from the previous process's attempt. `record` resolves once the attempt is durable; it runs before connecting,
+ * and again when the attempt ends (the later time wins).
  */
 export interface AttemptLog {
   last(node: string): Promise<number | undefined>;
@@ -121,6 +122,9 @@ export class NodeBind {
     this.events.emit("attempt", { node: this.node, at, attempt: this.#attempts });
     this.#set({ kind: "connecting", since: at, attempt: this.#attempts });
     const r = await this.connector(this.node);
+    // The floor counts from the attempt's end (its answer or its failure), not its start: the SMSC saw the bind
+    // somewhere between the two, so a slow connect or a slow record cannot bring the next bind within the floor.
+    this.#attemptEnded(this.clock.now());
     if (this.#state.kind !== "connecting") {
       // Stopped while connecting: do not keep a bind nobody asked for.
       if (r.ok) await r.session.unbind();
@@ -134,6 +138,12 @@ export class NodeBind {
       this.#session = undefined;
       if (this.#state.kind === "bound") this.#backoff(`bind lost: ${reason}`);
     });
+  }
+
+  #attemptEnded(at: number): void {
+    if (this.#lastAttemptAt !== undefined && at <= this.#lastAttemptAt) return;
+    this.#lastAttemptAt = at;
+    void this.attemptLog?.record(this.node.name, at).catch((e: unknown) => this.onLogError(e));
   }
 
   #backoff(reason: string): void {

@@ -22,7 +22,7 @@ export function nextAttemptAt(policy: RebindPolicy, lastAttemptAt: number | unde
   return earliest + Math.floor(random() * policy.jitterMs);
 }
 
-/** The first instant an attempt may start after one that started at `lastAttemptAt`: strictly past the floor. */
+/** The first instant an attempt may start after the last one (its end, or its start while it runs): strictly past the floor. */
 export function earliestAfter(policy: RebindPolicy, lastAttemptAt: number): number {
   return lastAttemptAt + policy.floorMs + 1;
 }

@@ -90,6 +90,31 @@ describe("node bind", () => {
     await m.stop();
   });
 
+  test("the floor counts from the attempt's END: after a connect that took 5 s, the next attempt waits the floor from its failure, in memory and in the attempt log", async () => {
+    const clock = new ManualClock(0);
+    const log = new Map<string, number>();
+    const ends: (() => void)[] = [];
+    const connects: number[] = [];
+    const m = new BindManager({
+      nodes: [node], policy, clock, random: () => 0.5,
+      connector: () => (connects.push(clock.now()), new Promise((r) => ends.push(() => r({ ok: false, reason: "ESME_RBINDFAIL" })))),
+      attemptLog: { last: async (n) => log.get(n), record: async (n, at) => void log.set(n, Math.max(at, log.get(n) ?? 0)) },
+    });
+    m.start();
+    await clock.advance(0);
+    await clock.advance(5_000); // the SMSC answers the bind 5 s after it started
+    ends.shift()!();
+    await clock.advance(0);
+    expect(log.get(node.name)).toBe(5_000);
+    expect(m.list()[0]!.state).toMatchObject({ kind: "backoff", nextAttemptAt: 35_501 });
+    await clock.advance(30_500);
+    expect(connects).toEqual([0]);
+    await clock.advance(1);
+    expect(connects).toEqual([0, 35_501]);
+    ends.shift()!();
+    await m.stop();
+  });
+
   test("an attempt log that fails does not stop the binds", async () => {
     const clock = new ManualClock(0);
     const errors: unknown[] = [];
