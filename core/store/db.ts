@@ -12,7 +12,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Database } from "bun:sqlite";
 import { SQL } from "bun";
-import { liteSql, sharedWriteQueue, transactions } from "./sqlite.ts";
+import { liteSql, sharedWriteQueue, transactions, type WriteJob } from "./sqlite.ts";
 import { startCheckpointer } from "./sqlite-checkpoint.ts";
 
 export type Dialect = "sqlite" | "postgres";
@@ -49,6 +49,9 @@ export interface OpenDbOptions {
  */
 const SQLITE_WRITER_CACHE = -32768;
 
+/** Most writes coalesced into one sqlite transaction (each is often a group commit of up to 1,000 items itself). */
+const SQLITE_MAX_WRITES = 64;
+
 /** Advisory lock classes (PostgreSQL): appends to `events`, and correlation by SMSC id form. */
 const LOCK_APPEND = 41;
 const LOCK_FORM = 42;
@@ -80,25 +83,42 @@ async function openSqlite(url: string, synchronous: "full" | "normal"): Promise<
     `cache_size = ${SQLITE_WRITER_CACHE}`, "wal_autocheckpoint = 20000", "journal_size_limit = 67108864"]) writer.run(`PRAGMA ${p}`);
   const reader = new Database(file, { create: true });
   for (const p of ["busy_timeout = 5000", "query_only = ON"]) reader.run(`PRAGMA ${p}`);
-  const tx = liteSql(writer);
-  const inTransaction = transactions(writer, tx);
+  const runBatch = transactions(writer, liteSql(writer));
   const queue = sharedWriteQueue(file);
   const checkpointer = memory ? undefined : startCheckpointer(file);
   let closed = false;
-  let last: Promise<unknown> = Promise.resolve();
+  // Writes asked for in one turn of the event loop, or while the writer was busy, share a transaction; between
+  // two transactions the loop turns once (new requests' writes join the next one).
+  const pending: WriteJob[] = [];
+  let draining: Promise<void> | undefined;
+  const turn = () => new Promise<void>((r) => setImmediate(r));
+  const drain = async () => {
+    await turn();
+    for (;;) {
+      const batch = pending.splice(0, SQLITE_MAX_WRITES);
+      if (batch.length === 0) {
+        draining = undefined;
+        return;
+      }
+      await queue.run(() => runBatch(batch));
+      checkpointer?.poke();
+      if (pending.length > 0) await turn();
+    }
+  };
   return {
     dialect: "sqlite",
     read: liteSql(reader) as unknown as Sql,
     write<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       if (closed) return Promise.reject(new Error("store closed"));
-      const run = queue.run(() => inTransaction((t) => fn(t as unknown as Sql)));
-      last = run.then(() => checkpointer?.poke(), () => undefined);
-      return run;
+      return new Promise<T>((resolve, reject) => {
+        pending.push({ fn: (t) => fn(t as unknown as Sql), resolve: resolve as (r: unknown) => void, reject });
+        draining ??= drain();
+      });
     },
     async close() {
       if (closed) return;
       closed = true;
-      await last;
+      while (draining) await draining;
       queue.release();
       await checkpointer?.stop();
       reader.close();

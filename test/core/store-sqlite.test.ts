@@ -52,6 +52,33 @@ test("a failed transaction rolls back; the reader never sees uncommitted rows; l
   }
 });
 
+test("writes asked for together share one COMMIT; one that throws rolls back alone, the others are kept", async () => {
+  const db = await openDb(`sqlite://${join(dir, "coalesce.sqlite")}`);
+  try {
+    await db.write((tx) => tx.unsafe("CREATE TABLE t (k TEXT PRIMARY KEY)"));
+    const seen: number[] = [];
+    const committed: number[] = [];
+    const writes = ["a", "bad", "c"].map((k) =>
+      db.write(async (tx) => {
+        await tx`INSERT INTO t (k) VALUES (${k})`;
+        seen.push(Number((await tx`SELECT COUNT(*) AS n FROM t`)[0]!.n));
+        committed.push(Number((await db.read`SELECT COUNT(*) AS n FROM t`)[0]!.n));
+        if (k === "bad") throw new Error("boom");
+        return k;
+      }),
+    );
+    const settled = await Promise.allSettled(writes);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    // One transaction: each write saw the ones before it, none of them committed yet (one transaction each
+    // would have committed "a" before the others ran); the failed one's row went with it.
+    expect(seen).toEqual([1, 2, 2]);
+    expect(committed).toEqual([0, 0, 0]);
+    expect((await db.read`SELECT k FROM t ORDER BY k`).map((r: { k: string }) => r.k)).toEqual(["a", "c"]);
+  } finally {
+    await db.close();
+  }
+});
+
 test("two Dbs of one process on one file: writes queue instead of blocking the event loop on the lock", async () => {
   const url = `sqlite://${join(dir, "two.sqlite")}`;
   const [a, b] = [await openStore(url), await openStore(url)];
