@@ -2,15 +2,15 @@
  * Benchmark: the core at field scale. Per store (sqlite, PostgreSQL), in one run: the inbound paths (MOs,
  * correlated receipts; inbound-run.ts) and the MT path (POST /v1/messages through the simulator; wrk) on an
  * empty store, then on a store holding 10M rows (5M MT segments + 5M events, generated in SQL, older than the
- * retention), side by side; then the MO rate while the retention sweep prunes those rows (5,000-row batches,
- * as core/store/retention.ts does). And the alternative a user would write for the receipt lookup (main's
+ * retention), side by side; then the MO rate while the retention sweep (core/store/retention.ts: 5,000-row
+ * batches, paced) prunes those rows. And the alternative a user would write for the receipt lookup (main's
  * `… WHERE smsc_form IN (…) ORDER BY created_at DESC LIMIT 1`) against the store's, at 10M rows.
  * Usage: npx bun test/bench/field-scale.ts [sqlite,postgres] [perBindSqlite=15000] [perBindPg=8000]
  * (run under flock /tmp/bench.lock; needs wrk)
  */
 import { smscMessageIdForms, systemClock } from "../../contract/index.ts";
 import { openDb, type Db } from "../../core/store/db.ts";
-import { openStore } from "../../core/store/store.ts";
+import { Retention } from "../../core/store/retention.ts";
 import { startSimulator } from "../../sim/index.ts";
 import { backend, type Backend, type BackendName } from "../core/helpers/stores.ts";
 import { boundNodes, simConfig, startSimCore, until } from "../core/helpers/sim-core.ts";
@@ -114,25 +114,25 @@ async function lookups(b: Backend): Promise<{ ours: number; orderBy: number; don
   });
 }
 
-/** The MO rate while another handle on the store prunes everything older than the retention, batch by batch. */
-async function moWhilePruning(name: BackendName, b: Backend): Promise<{ mo: Row; pruned: number; seconds: number; finished: boolean }> {
+/**
+ * The MO rate while the retention sweep (core/store/retention.ts, paced at its default share) prunes everything
+ * older than the retention on another handle on the store; the sweep is stopped when the MOs end. `share` 1:
+ * unpaced, batch after batch (what the sweep did before it was paced).
+ */
+async function moWhilePruning(name: BackendName, b: Backend, share?: number): Promise<{ mo: Row; pruned: number; seconds: number; finished: boolean }> {
   const store = await b.open({ outbox: false });
-  let stop = false;
+  const retention = new Retention({ store, clock: systemClock, retentionMs: RETENTION_MS, batch: PRUNE_BATCH, ...(share !== undefined && { share }) });
   let pruned = 0;
   const t0 = performance.now();
   let pruneEnd: number | undefined;
-  const pruning = (async () => {
-    while (!stop) {
-      const n = await store.pruneBefore(systemClock.now() - RETENTION_MS, PRUNE_BATCH);
-      pruned += n.events + n.mtRecords;
-      if (n.events < PRUNE_BATCH && n.mtRecords < PRUNE_BATCH) break;
-    }
+  const pruning = retention.sweep().then((n) => {
+    pruned = n.events + n.mtRecords;
     pruneEnd = performance.now();
-  })();
+  });
   await Bun.sleep(500); // the sweep under way first
   const mo = await gatewayRun(name, "mo", perBind[name], { on: b });
   const moEnd = performance.now();
-  stop = true;
+  retention.stop();
   await pruning;
   return { mo, pruned, seconds: ((pruneEnd ?? performance.now()) - t0) / 1000, finished: pruneEnd !== undefined && pruneEnd < moEnd };
 }
@@ -149,6 +149,7 @@ for (const name of kinds) {
     const settleSeconds = await settle(full);
     const look = await lookups(full);
     const at10 = { mo: best(await inbound(name, "mo", full)), receipt: best(await inbound(name, "receipt", full)), mt: await mtRun(full) };
+    const unpaced = await moWhilePruning(name, full, 1);
     const prune = await moWhilePruning(name, full);
     console.log(`${name}: ${fmt(2 * HALF)} rows generated in ${fillSeconds.toFixed(0)} s, then ${name === "postgres" ? "VACUUM ANALYZE" : "a checkpoint"} in ${settleSeconds.toFixed(0)} s`);
     console.log(`  ${"path".padEnd(34)} ${"empty".padStart(10)} ${"10M rows".padStart(10)} ${"ratio".padStart(7)}`);
@@ -156,7 +157,9 @@ for (const name of kinds) {
       console.log(`  ${label.padEnd(34)} ${fmt(at0[k]).padStart(10)} ${fmt(at10[k]).padStart(10)} ${`${Math.round((100 * at10[k]) / at0[k])}%`.padStart(7)}`);
     }
     console.log(`  receipts / MOs (same run): ${Math.round((100 * at0.receipt) / at0.mo)}% empty, ${Math.round((100 * at10.receipt) / at10.mo)}% at 10M`);
-    console.log(`  MO/s while the retention sweep prunes: ${fmt(rate(prune.mo))} (${Math.round((100 * rate(prune.mo)) / at10.mo)}% of 10M), sweep ${fmt(prune.pruned)} rows in ${prune.seconds.toFixed(0)} s (${fmt(prune.pruned / prune.seconds)}/s${prune.finished ? ", all pruned before the MOs ended" : ", stopped when the MOs ended"})`);
+    for (const [label, p] of [["paced (default share 0.2)", prune], ["unpaced (share 1)", unpaced]] as const) {
+      console.log(`  MO/s while the retention sweep prunes, ${label}: ${fmt(rate(p.mo))} (${Math.round((100 * rate(p.mo)) / at10.mo)}% of 10M), sweep ${fmt(p.pruned)} rows in ${p.seconds.toFixed(0)} s (${fmt(p.pruned / p.seconds)}/s${p.finished ? ", all pruned before the MOs ended" : ", stopped when the MOs ended"})`);
+    }
     for (const [when, l] of [["before statistics", lookCold], ["after them", look]] as const)
       console.log(`  receipt lookup at 10M ${when}: store's query ${fmt(l.ours)}/s; a user's ORDER BY created_at DESC LIMIT 1 (main's) ${l.orderBy.toFixed(1)}/s (${l.done} each)`);
     console.log("");

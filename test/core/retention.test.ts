@@ -3,7 +3,8 @@
  * or dead-lettered) is kept whatever its age. Both backends; the sweep on a ManualClock.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { ManualClock } from "../../contract/index.ts";
+import { ManualClock, type Clock } from "../../contract/index.ts";
+import type { Store } from "../../core/store/store.ts";
 import { Retention } from "../../core/store/retention.ts";
 import { BACKENDS, backend } from "./helpers/stores.ts";
 import { mo } from "./helpers/events.ts";
@@ -73,3 +74,24 @@ for (const name of BACKENDS) {
     });
   });
 }
+
+test("the sweep is paced: after a batch that took 10 ms it pauses 40 ms (share 0.2) before the next", async () => {
+  const manual = new ManualClock(100 * DAY);
+  let spent = 0; // time the store's batches took (each 10 ms), on top of the manual clock's
+  const clock: Clock = { now: () => manual.now() + spent, monotonic: () => manual.monotonic() + spent, setTimeout: (fn, ms) => manual.setTimeout(fn, ms), clearTimeout: (id) => manual.clearTimeout(id) };
+  const starts: number[] = [];
+  // Three full batches, then a short one.
+  const store = {
+    pruneBefore: async (_before: number, limit: number) => {
+      starts.push(clock.monotonic());
+      spent += 10;
+      return { events: starts.length < 4 ? limit : 0, mtRecords: 0 };
+    },
+  } as unknown as Store;
+  const swept = new Retention({ store, clock, retentionMs: DAY, batch: 100, share: 0.2 }).sweep();
+  await manual.advance(39);
+  expect(starts).toHaveLength(1); // still pausing after the first batch
+  await manual.advance(1000);
+  expect(await swept).toEqual({ events: 300, mtRecords: 0 });
+  expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([50, 50, 50]);
+});
