@@ -189,7 +189,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
   });
   // Other cores may share the store (store.mtClaims): one of them sends an id at a time. A claim outlives
   // any send (segments × (slot wait + response timeout)) before another core may take it over.
-  const recorder = storeRecorder({ store, recordSubmit: (r) => correlation.recordSubmit(r), clock, owner, claims: cfg.store.mtClaims, staleMs: MT_CLAIM_STALE_MS });
+  const recorder = storeRecorder({ store, recordSubmit: (r) => correlation.recordSubmit(r), correlate: (op) => correlation.enqueue(op), clock, owner, claims: cfg.store.mtClaims, staleMs: MT_CLAIM_STALE_MS });
   const sender = new CoreMtSender({ once: new SendOnce({ recorder, clock }), router });
   sender.on("sent", (o) => activity.mt(o.status));
   const view = bindsView(binds);

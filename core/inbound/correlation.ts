@@ -64,7 +64,7 @@ export class Correlation {
    * they match, in the same transaction; returns how many it released.
    */
   async recordSubmit(rec: SubmitRecord): Promise<{ released: number }> {
-    const released = (await this.#enqueue({ kind: "submit", rec })) as StoredEvent[];
+    const released = (await this.enqueue({ kind: "submit", rec })) as StoredEvent[];
     if (released.length > 0) this.#o.wakeup?.notify();
     return { released: released.length };
   }
@@ -80,7 +80,7 @@ export class Correlation {
   }
 
   async #park(event: Event, forms: readonly string[]): Promise<ParkResult> {
-    const r = (await this.#enqueue({ kind: "park", event, forms })) as ParkResult;
+    const r = (await this.enqueue({ kind: "park", event, forms })) as ParkResult;
     if (r.outcome === "stored") this.#o.wakeup?.notify();
     if (r.outcome === "duplicate") this.#events.emit("parkedDuplicate", { dedupKey: event.dedupKey });
     return r;
@@ -108,7 +108,8 @@ export class Correlation {
     return r.stored ? { outcome: "stored", clientMessageId: event.type === "message.status" ? event.data.clientMessageId : undefined } : { outcome: "duplicate" };
   }
 
-  #enqueue(op: CorrelationOp): Promise<CorrelationOpResult> {
+  /** Any correlation op (an MT claim: outbound/send-once.ts) in the next of these batches. */
+  enqueue(op: CorrelationOp): Promise<CorrelationOpResult> {
     return this.#batches.submit(op);
   }
 

@@ -152,6 +152,12 @@ export interface StoreRecorderOptions {
   readonly store: Store;
   /** Records the submit and releases the parked receipts it matches (Correlation.recordSubmit). */
   readonly recordSubmit: (rec: SubmitRecord) => Promise<unknown>;
+  /**
+   * Where claims are group-committed: the correlation's batches (Correlation.enqueue), so claims of new MTs and
+   * records of finished ones share a transaction (on sqlite at synchronous=FULL, one fsync instead of two).
+   * Default: batches of their own.
+   */
+  readonly correlate?: (op: CorrelationOp) => Promise<CorrelationOpResult>;
   readonly clock: Clock;
   /** This core's id in the store. */
   readonly owner: string;
@@ -164,11 +170,11 @@ export interface StoreRecorderOptions {
 }
 
 /**
- * The store as the MtRecorder. Claims are group-committed in batches of their own (a claim never waits behind
- * a batch of receipt parks and submit records); a failed batch is retried one claim per transaction.
+ * The store as the MtRecorder. Claims are group-committed (with the correlation's parks and submit records when
+ * `correlate` is given); a failed batch is retried one op per transaction.
  */
 export function storeRecorder(o: StoreRecorderOptions): MtRecorder {
-  const claims = new GroupCommit<CorrelationOp, CorrelationOpResult>((ops) => o.store.correlate(ops, o.clock.now()), { maxBatch: o.maxBatch ?? 1000, onBatchError: "retry_each" });
+  const claims = o.correlate ? { submit: o.correlate } : new GroupCommit<CorrelationOp, CorrelationOpResult>((ops) => o.store.correlate(ops, o.clock.now()), { maxBatch: o.maxBatch ?? 1000, onBatchError: "retry_each" });
   return {
     recordSubmit: (r) => o.recordSubmit(r),
     findSubmit: (id) => o.store.findSubmit(id),

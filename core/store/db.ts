@@ -87,13 +87,11 @@ async function openSqlite(url: string, synchronous: "full" | "normal"): Promise<
   const queue = sharedWriteQueue(file);
   const checkpointer = memory ? undefined : startCheckpointer(file);
   let closed = false;
-  // Writes asked for in one turn of the event loop, or while the writer was busy, share a transaction; between
-  // two transactions the loop turns once (new requests' writes join the next one).
+  // Writes asked for in one go (before the next microtask) share a transaction. No turn of the event loop is
+  // waited for to gather more: each MO batch's deliver_sm_resp paid for it (11-15k MOs/s against 19-21k).
   const pending: WriteJob[] = [];
   let draining: Promise<void> | undefined;
-  const turn = () => new Promise<void>((r) => setImmediate(r));
   const drain = async () => {
-    await turn();
     for (;;) {
       const batch = pending.splice(0, SQLITE_MAX_WRITES);
       if (batch.length === 0) {
@@ -102,7 +100,6 @@ async function openSqlite(url: string, synchronous: "full" | "normal"): Promise<
       }
       await queue.run(() => runBatch(batch));
       checkpointer?.poke();
-      if (pending.length > 0) await turn();
     }
   };
   return {
@@ -112,7 +109,7 @@ async function openSqlite(url: string, synchronous: "full" | "normal"): Promise<
       if (closed) return Promise.reject(new Error("store closed"));
       return new Promise<T>((resolve, reject) => {
         pending.push({ fn: (t) => fn(t as unknown as Sql), resolve: resolve as (r: unknown) => void, reject });
-        draining ??= drain();
+        draining ??= Promise.resolve().then(drain);
       });
     },
     async close() {
