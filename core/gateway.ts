@@ -89,6 +89,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     ...(cfg.store.schema && { schema: cfg.store.schema }),
     outbox: hook.url !== undefined,
     sqliteSynchronous: cfg.store.sqliteSynchronous,
+    sqliteCacheMiB: cfg.store.sqliteCacheMiB,
   });
   const wakeup = new Wakeup();
   const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });

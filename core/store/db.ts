@@ -40,14 +40,17 @@ export interface OpenDbOptions {
    * an OS crash or power loss can lose the last commits).
    */
   readonly sqliteSynchronous?: "full" | "normal";
+  /** The sqlite writer's page cache, MiB (PRAGMA cache_size); 8 by default. */
+  readonly sqliteCacheMiB?: number;
 }
 
 /**
- * The sqlite writer's page cache (PRAGMA cache_size, negative = KiB): 32 MiB holds the dedup_key index of a
- * few hundred thousand events. The reader keeps sqlite's default (2 MiB): every commit of another connection
- * empties its cache anyway.
+ * The sqlite writer's page cache, MiB, by default. 32 MiB (the previous default) held the dedup_key index of a
+ * few hundred thousand events, but under the memory benchmark's load (test/bench/core-memory.ts) it cost
+ * ~25 MiB of peak RSS and bought no measured throughput. The reader keeps sqlite's default (2 MiB): every
+ * commit of another connection empties its cache anyway.
  */
-const SQLITE_WRITER_CACHE = -32768;
+const SQLITE_WRITER_CACHE_MIB = 8;
 
 /** Most writes coalesced into one sqlite transaction (each is often a group commit of up to 1,000 items itself). */
 const SQLITE_MAX_WRITES = 64;
@@ -65,10 +68,10 @@ export function dialectOf(url: string): Dialect {
 
 /** Opens the database behind a store URL. */
 export async function openDb(url: string, opts: OpenDbOptions = {}): Promise<Db> {
-  return dialectOf(url) === "sqlite" ? openSqlite(url, opts.sqliteSynchronous ?? "full") : openPostgres(url, opts);
+  return dialectOf(url) === "sqlite" ? openSqlite(url, opts.sqliteSynchronous ?? "full", opts.sqliteCacheMiB ?? SQLITE_WRITER_CACHE_MIB) : openPostgres(url, opts);
 }
 
-async function openSqlite(url: string, synchronous: "full" | "normal"): Promise<Db> {
+async function openSqlite(url: string, synchronous: "full" | "normal", cacheMiB: number): Promise<Db> {
   const path = url.replace(/^sqlite:\/\//i, "");
   const memory = path === ":memory:" || path === "";
   if (!memory) mkdirSync(dirname(path), { recursive: true });
@@ -80,7 +83,7 @@ async function openSqlite(url: string, synchronous: "full" | "normal"): Promise<
   // (startCheckpointer); the writer's own, at 20,000 pages (~80 MiB of WAL), is only a backstop.
   // journal_size_limit trims the WAL file back after a checkpoint.
   for (const p of ["journal_mode = WAL", "busy_timeout = 5000", `synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`, "foreign_keys = ON",
-    `cache_size = ${SQLITE_WRITER_CACHE}`, "wal_autocheckpoint = 20000", "journal_size_limit = 67108864"]) writer.run(`PRAGMA ${p}`);
+    `cache_size = ${-cacheMiB * 1024}`, "wal_autocheckpoint = 20000", "journal_size_limit = 67108864"]) writer.run(`PRAGMA ${p}`);
   const reader = new Database(file, { create: true });
   for (const p of ["busy_timeout = 5000", "query_only = ON"]) reader.run(`PRAGMA ${p}`);
   const runBatch = transactions(writer, liteSql(writer));

@@ -85,6 +85,8 @@ export interface OpenStoreOptions {
   readonly max?: number;
   /** sqlite's fsync policy (see OpenDbOptions); default `full`. */
   readonly sqliteSynchronous?: "full" | "normal";
+  /** sqlite writer's page cache, MiB (see OpenDbOptions); default 8. */
+  readonly sqliteCacheMiB?: number;
 }
 
 /** Most MO-part tombstones purged per transaction. */

@@ -3,6 +3,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadCoreConfig } from "../../core/config.ts";
 import { openDb } from "../../core/store/db.ts";
 import { openStore } from "../../core/store/store.ts";
 import { mos } from "./helpers/events.ts";
@@ -106,17 +107,27 @@ test("committed WAL pages reach the database file from the checkpointer thread (
   }
 });
 
+/** A PRAGMA's value on the writer connection of a fresh sqlite Db opened with `opts`. */
+async function writerPragma(name: "synchronous" | "cache_size", opts: Parameters<typeof openDb>[1]): Promise<number> {
+  const db = await openDb(`sqlite://${join(dir, `${name}-${crypto.randomUUID()}.sqlite`)}`, opts);
+  try {
+    const [r] = await db.write((tx) => (name === "synchronous" ? tx`PRAGMA synchronous` : tx`PRAGMA cache_size`));
+    return Number((r as Record<string, number>)[name]);
+  } finally {
+    await db.close();
+  }
+}
+
 test("durable before acknowledged: the writer syncs every COMMIT (synchronous=FULL) unless normal is asked for", async () => {
-  const sync = async (opts: Parameters<typeof openDb>[1]) => {
-    const db = await openDb(`sqlite://${join(dir, `sync-${opts?.sqliteSynchronous ?? "default"}.sqlite`)}`, opts);
-    try {
-      const [r] = await db.write((tx) => tx`PRAGMA synchronous`);
-      return Number((r as { synchronous: number }).synchronous);
-    } finally {
-      await db.close();
-    }
-  };
+  const sync = (opts: Parameters<typeof openDb>[1]) => writerPragma("synchronous", opts);
   expect(await sync({})).toBe(2); // FULL
   expect(await sync({ sqliteSynchronous: "full" })).toBe(2);
   expect(await sync({ sqliteSynchronous: "normal" })).toBe(1);
+});
+
+test("the writer's page cache is store.sqliteCacheMiB, 8 MiB by default", async () => {
+  const cache = (opts: Parameters<typeof openDb>[1]) => writerPragma("cache_size", opts);
+  expect(await cache({})).toBe(-8 * 1024); // negative: KiB
+  expect(await cache({ sqliteCacheMiB: 2 })).toBe(-2 * 1024);
+  expect(loadCoreConfig({}).store.sqliteCacheMiB).toBe(8);
 });
