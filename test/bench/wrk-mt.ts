@@ -8,21 +8,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AUTH } from "../core/helpers/sim-core.ts";
 
-const lua = join(mkdtempSync(join(tmpdir(), "gsh-mt-")), "mt.lua");
-writeFileSync(lua, `wrk.method = "POST"
+/** The wrk script; `run` prefixes every id, since wrk's Lua `math.random` is unseeded and repeats across processes. */
+const script = (run: string) => `wrk.method = "POST"
 ${Object.entries(AUTH).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`).join("\n")}
 local n = 0
 local tid = "t"
-function setup(thread) thread:set("tid", "m" .. tostring(math.random(1, 1000000000))) end
+function setup(thread) thread:set("tid", "${run}-" .. tostring(math.random(1, 1000000000))) end
 function request()
   n = n + 1
   return wrk.format(nil, nil, nil, '{"to":"4512345678","sender":"12345","text":"bench","clientMessageId":"' .. tid .. "-" .. n .. '"}')
-end`);
+end`;
 
 /** One wrk run of `seconds` at 16 connections on `url`. */
 export function wrkMt(url: string, seconds: number): Promise<{ rps: number; p50: string; non2xx: number }> {
-  return new Promise((resolve) => {
+  const lua = join(mkdtempSync(join(tmpdir(), "gsh-mt-")), "mt.lua");
+  writeFileSync(lua, script(crypto.randomUUID().slice(0, 8)));
+  return new Promise((resolve, reject) => {
     const c = spawn("wrk", ["-t2", "-c16", `-d${seconds}s`, "--latency", "-s", lua, url]);
+    c.on("error", (e) => reject(new Error(`wrk could not start (apt-get install wrk): ${e.message}`)));
     let o = "";
     c.stdout.on("data", (d: Buffer) => (o += d.toString()));
     c.on("exit", () => resolve({
