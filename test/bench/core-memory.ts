@@ -14,12 +14,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BENCH_TOKEN, benchCoreConfig } from "./bench-core-config.ts";
 
 const moPerBind = Number(process.argv[2] ?? 50_000);
 const mts = Number(process.argv[3] ?? 20_000);
 const here = new URL(".", import.meta.url).pathname;
 const root = new URL("../..", import.meta.url).pathname;
-const TOKEN = "bench-token-123";
+const TOKEN = BENCH_TOKEN;
 
 const mib = (kb: number) => `${(kb / 1024).toFixed(1)} MiB`;
 function procMem(pid: number): { rss: number; hwm: number } {
@@ -68,19 +69,7 @@ async function measure(setting: Setting): Promise<Figures> {
 
   writeFileSync(
     join(dir, "core.json"),
-    JSON.stringify({
-      mode: "development",
-      http: { port: 0, token: TOKEN },
-      store: { url: `sqlite://${join(dir, "core.sqlite")}`, ...setting.store },
-      webhook: { secret: "bench-secret" },
-      genesys: { login: "bench", password: "pw" },
-      topology: {
-        sites: [{ name: "dc3", httpUrl: "http://127.0.0.1:1/x" }, { name: "bos", httpUrl: "http://127.0.0.1:1/y" }],
-        smscNodes: ["smc1.dc3", "smc2.dc3", "smc1.bos", "smc2.bos"].map((name) => ({ name, site: name.slice(5), host: "127.0.0.1", port, tls: false })),
-      },
-      binds: { window: 64, enquireLinkMs: 0 },
-      log: { level: "warn" },
-    }),
+    JSON.stringify(benchCoreConfig(port, { url: `sqlite://${join(dir, "core.sqlite")}`, ...setting.store }, "warn")),
   );
   const core = Bun.spawn([process.execPath, "core/main.ts"], {
     cwd: root,

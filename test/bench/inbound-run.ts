@@ -4,6 +4,7 @@
  * against it, on a store given or made for the run.
  */
 import { parseCoreConfig } from "../../core/config.ts";
+import { benchCoreConfig } from "./bench-core-config.ts";
 import { startGateway } from "../../core/gateway.ts";
 import { createLogger } from "../../core/platform/log.ts";
 import { backend, type Backend, type BackendName } from "../core/helpers/stores.ts";
@@ -42,19 +43,7 @@ export async function startBlaster(count: number, kind: "mo" | "receipt", extra:
 }
 
 function config(port: number, store: { url: string; schema?: string; sqliteSynchronous?: "full" | "normal" }) {
-  return parseCoreConfig({
-    mode: "development",
-    http: { port: 0, token: "bench-token-123" },
-    store,
-    webhook: { secret: "bench-secret" }, // no URL: pull only, no outbox rows
-    genesys: { login: "bench", password: "pw" },
-    topology: {
-      sites: [{ name: "dc3", httpUrl: "http://127.0.0.1:1/x" }, { name: "bos", httpUrl: "http://127.0.0.1:1/y" }],
-      smscNodes: ["smc1.dc3", "smc2.dc3", "smc1.bos", "smc2.bos"].map((name) => ({ name, site: name.slice(5), host: "127.0.0.1", port, tls: false })),
-    },
-    binds: { window: 64, enquireLinkMs: 0 },
-    log: { level: "error" },
-  });
+  return parseCoreConfig(benchCoreConfig(port, store, "error"));
 }
 
 /**
