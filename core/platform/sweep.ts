@@ -1,4 +1,7 @@
-/** A periodic sweep on an injected clock: `sweep` runs `everyMs` after the previous run settled (its errors ignored). */
+/**
+ * A periodic sweep on an injected clock: `sweep` runs `firstMs` after start (default `everyMs`), then `everyMs`
+ * after the previous run settled (its errors ignored).
+ */
 import type { Clock, TimerId } from "../../contract/index.ts";
 
 export class PeriodicSweep {
@@ -8,11 +11,12 @@ export class PeriodicSweep {
     private readonly clock: Clock,
     private readonly everyMs: number,
     private readonly sweep: () => Promise<unknown>,
+    private readonly firstMs: number = everyMs,
   ) {}
 
   /** Sweeps every `everyMs` until stopped (a no-op while running). */
   start(): void {
-    if (this.#timer === undefined) this.#tick();
+    if (this.#timer === undefined) this.#tick(this.firstMs);
   }
 
   stop(): void {
@@ -20,7 +24,7 @@ export class PeriodicSweep {
     this.#timer = undefined;
   }
 
-  #tick(): void {
-    this.#timer = this.clock.setTimeout(() => void this.sweep().catch(() => undefined).finally(() => this.#timer !== undefined && this.#tick()), this.everyMs);
+  #tick(ms: number): void {
+    this.#timer = this.clock.setTimeout(() => void this.sweep().catch(() => undefined).finally(() => this.#timer !== undefined && this.#tick(this.everyMs)), ms);
   }
 }

@@ -1,9 +1,13 @@
 /**
  * Retention: events and MT records older than `retentionMs` are deleted, in bounded batches, by a periodic
- * sweep, paced: after each batch it pauses so that it holds the store at most `share` of the time (a batch
- * that took 40 ms at share 0.2 is followed by 160 ms of nothing), and the hot paths' writes run between two
- * batches. An event a webhook delivery still needs (pending or dead-lettered in the outbox) is kept whatever its
- * age. A pull consumer (`GET /v1/events`) further behind than the retention loses what was pruned.
+ * sweep (the first a minute after start, so a core restarted more often than hourly still sweeps), paced:
+ * after each batch it pauses so that it holds the store at most a share of the time (a batch that took 40 ms at
+ * share 0.2 is followed by 160 ms of nothing), and the hot paths' writes run between two batches. The share
+ * follows the load: `busyShare` (1/20) when other writes reached the store since the previous batch (MOs,
+ * receipts, MTs waiting: on sqlite they queue behind a batch, on PostgreSQL they share its CPU and WAL), `share`
+ * (1/5) when the store was otherwise quiet. An event a webhook delivery still needs (pending or dead-lettered in
+ * the outbox) is kept whatever its age. A pull consumer (`GET /v1/events`) further behind than the retention
+ * loses what was pruned.
  */
 import { Emitter, sleep, type Clock, type Disposable } from "../../contract/index.ts";
 import type { Store } from "./store.ts";
@@ -15,10 +19,14 @@ export interface RetentionOptions {
   readonly retentionMs: number;
   /** How often it sweeps (default hourly). */
   readonly sweepMs?: number;
+  /** The first sweep, this long after start (default a minute). */
+  readonly firstSweepMs?: number;
   /** Most rows of each kind deleted per transaction (default 5 000). */
   readonly batch?: number;
-  /** The most of the time the sweep keeps the store busy, 0 < share ≤ 1 (default 0.2). */
+  /** The most of the time the sweep keeps a quiet store busy, 0 < share ≤ 1 (default 0.2). */
   readonly share?: number;
+  /** The same while the hot paths write (default 0.05). */
+  readonly busyShare?: number;
 }
 
 export interface RetentionEvents {
@@ -26,34 +34,42 @@ export interface RetentionEvents {
   pruned: { readonly events: number; readonly mtRecords: number };
 }
 
+const clampShare = (s: number) => Math.min(1, Math.max(0.01, s));
+
 export class Retention {
   readonly #sweeper: PeriodicSweep;
   readonly #events = new Emitter<RetentionEvents>();
   #stopped = false;
 
   constructor(private readonly o: RetentionOptions) {
-    this.#sweeper = new PeriodicSweep(o.clock, o.sweepMs ?? 3_600_000, () => this.sweep());
+    this.#sweeper = new PeriodicSweep(o.clock, o.sweepMs ?? 3_600_000, () => this.sweep(), o.firstSweepMs ?? 60_000);
   }
 
   on<K extends keyof RetentionEvents>(name: K, fn: (event: RetentionEvents[K]) => void): Disposable {
     return this.#events.on(name, fn);
   }
 
-  /** Prunes everything older than the retention, a batch per transaction, paced (`share`); answers the totals. */
+  /** Prunes everything older than the retention, a batch per transaction, paced; answers the totals. */
   async sweep(): Promise<{ events: number; mtRecords: number }> {
     const { clock, store } = this.o;
     const batch = this.o.batch ?? 5_000;
-    const share = Math.min(1, Math.max(0.01, this.o.share ?? 0.2));
+    const quiet = clampShare(this.o.share ?? 0.2);
+    const busy = Math.min(quiet, clampShare(this.o.busyShare ?? 0.05));
     const before = clock.now() - this.o.retentionMs;
     const total = { events: 0, mtRecords: 0 };
     this.#stopped = false;
+    let writes = store.writes();
     while (!this.#stopped) {
       const t0 = clock.monotonic();
       const n = await store.pruneBefore(before, batch);
       total.events += n.events;
       total.mtRecords += n.mtRecords;
       if (n.events < batch && n.mtRecords < batch) break;
+      // Writes other than this batch since the previous one ended: the hot paths are busy.
+      const others = store.writes() - writes - 1;
+      const share = others > 0 ? busy : quiet;
       const pause = ((clock.monotonic() - t0) * (1 - share)) / share;
+      writes = store.writes();
       // Even without a pause, the event loop turns once: writes waiting for the store go before the next batch.
       await (pause >= 1 ? sleep(clock, pause) : new Promise<void>((r) => setImmediate(r)));
     }

@@ -51,14 +51,24 @@ for (const name of BACKENDS) {
       expect(pruned).toHaveLength(1);
     });
 
-    test("the sweep runs on its own every sweepMs once started", async () => {
+    test("the store counts its write transactions (the sweep's sign that the hot paths are busy), not its reads", async () => {
+      const store = await b.open();
+      const w0 = store.writes();
+      await store.insertEvents([await mo("r-count")], 1 * DAY);
+      await store.correlate([{ kind: "submit", rec: { clientMessageId: "count-mt", segments: [{ smscMessageId: "C3" }] } }], 1 * DAY);
+      await store.eventsAfter(0, 10);
+      await store.findSubmit("count-mt");
+      expect(store.writes() - w0).toBe(2);
+    });
+
+    test("the sweep runs on its own, firstSweepMs after start", async () => {
       const store = await b.open();
       const old = await mo("r-sweep");
       await store.insertEvents([old], 0);
       const [d] = await store.claimDeliveries("core-b", 0, 60_000, 100).then((ds) => ds.filter((x) => x.event.id === old.id));
       await store.settleDelivery(d!.cursor, "core-b", { kind: "delivered" }, 0);
       const clock = new ManualClock(10 * DAY);
-      const retention = new Retention({ store, clock, retentionMs: DAY, sweepMs: 1_000 });
+      const retention = new Retention({ store, clock, retentionMs: DAY, sweepMs: 60_000, firstSweepMs: 1_000 });
       retention.start();
       try {
         await clock.advance(999);
@@ -75,23 +85,64 @@ for (const name of BACKENDS) {
   });
 }
 
-test("the sweep is paced: after a batch that took 10 ms it pauses 40 ms (share 0.2) before the next", async () => {
+/** A store whose prune batches each take 10 ms of `clock` time; `hotWrite()` stands for a hot path's write. */
+function pacedFixture(batches: number) {
   const manual = new ManualClock(100 * DAY);
   let spent = 0; // time the store's batches took (each 10 ms), on top of the manual clock's
   const clock: Clock = { now: () => manual.now() + spent, monotonic: () => manual.monotonic() + spent, setTimeout: (fn, ms) => manual.setTimeout(fn, ms), clearTimeout: (id) => manual.clearTimeout(id) };
   const starts: number[] = [];
-  // Three full batches, then a short one.
+  let writes = 0;
   const store = {
+    // `batches` full batches, then a short one.
     pruneBefore: async (_before: number, limit: number) => {
+      writes++;
       starts.push(clock.monotonic());
       spent += 10;
-      return { events: starts.length < 4 ? limit : 0, mtRecords: 0 };
+      return { events: starts.length <= batches ? limit : 0, mtRecords: 0 };
     },
+    writes: () => writes,
   } as unknown as Store;
+  const gaps = () => starts.slice(1).map((t, i) => t - starts[i]!);
+  return { manual, clock, store, starts, gaps, hotWrite: () => void writes++ };
+}
+
+test("the sweep is paced: after a batch that took 10 ms it pauses 40 ms (share 0.2) before the next", async () => {
+  const { manual, clock, store, starts, gaps } = pacedFixture(3);
   const swept = new Retention({ store, clock, retentionMs: DAY, batch: 100, share: 0.2 }).sweep();
   await manual.advance(39);
   expect(starts).toHaveLength(1); // still pausing after the first batch
   await manual.advance(1000);
   expect(await swept).toEqual({ events: 300, mtRecords: 0 });
-  expect(starts.slice(1).map((t, i) => t - starts[i]!)).toEqual([50, 50, 50]);
+  expect(gaps()).toEqual([50, 50, 50]);
+});
+
+test("while the hot paths write, the sweep yields more: 190 ms after a 10 ms batch (busyShare 0.05), back to 40 ms once quiet", async () => {
+  const { manual, clock, store, gaps, hotWrite } = pacedFixture(4);
+  const swept = new Retention({ store, clock, retentionMs: DAY, batch: 100, share: 0.2, busyShare: 0.05 }).sweep();
+  // A hot-path write during the first batch, and one during the pause after the second; the third window is quiet.
+  hotWrite();
+  await manual.advance(10); // first pause: 0..190 after its end
+  await manual.advance(200); // second batch at 200, pause till 400 (quiet window so far)
+  hotWrite(); // during the pause after the second batch: counted at the third batch
+  await manual.advance(2000);
+  expect(await swept).toEqual({ events: 400, mtRecords: 0 });
+  expect(gaps()).toEqual([200, 50, 200, 50]);
+});
+
+test("the periodic sweep first runs a minute after start (a core restarted more often than hourly still sweeps), then every sweepMs", async () => {
+  const { manual, clock, store, starts } = pacedFixture(0);
+  const retention = new Retention({ store, clock, retentionMs: DAY, sweepMs: 3_600_000 });
+  retention.start();
+  try {
+    await manual.advance(59_999);
+    expect(starts).toHaveLength(0);
+    await manual.advance(1);
+    expect(starts).toHaveLength(1);
+    await manual.advance(3_599_999);
+    expect(starts).toHaveLength(1);
+    await manual.advance(1);
+    expect(starts).toHaveLength(2);
+  } finally {
+    retention.stop();
+  }
 });
