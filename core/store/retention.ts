@@ -21,7 +21,10 @@ export interface RetentionOptions {
   readonly sweepMs?: number;
   /** The first sweep, this long after start (default a minute). */
   readonly firstSweepMs?: number;
-  /** Most rows of each kind deleted per transaction (default 5 000). */
+  /**
+   * Most rows of each kind deleted per transaction (default 1 000: on sqlite a batch holds the one writer, and
+   * 5 000 cost MOs more during a sweep at the same share, test/bench/field-scale.ts).
+   */
   readonly batch?: number;
   /** The most of the time the sweep keeps a quiet store busy, 0 < share ≤ 1 (default 0.2). */
   readonly share?: number;
@@ -52,7 +55,7 @@ export class Retention {
   /** Prunes everything older than the retention, a batch per transaction, paced; answers the totals. */
   async sweep(): Promise<{ events: number; mtRecords: number }> {
     const { clock, store } = this.o;
-    const batch = this.o.batch ?? 5_000;
+    const batch = this.o.batch ?? 1_000;
     const quiet = clampShare(this.o.share ?? 0.2);
     const busy = Math.min(quiet, clampShare(this.o.busyShare ?? 0.05));
     const before = clock.now() - this.o.retentionMs;

@@ -5,7 +5,7 @@
  */
 import { parseCoreConfig } from "../../core/config.ts";
 import { benchCoreConfig } from "./bench-core-config.ts";
-import { startGateway } from "../../core/gateway.ts";
+import { startGateway, type Gateway } from "../../core/gateway.ts";
 import { createLogger } from "../../core/platform/log.ts";
 import { backend, type Backend, type BackendName } from "../core/helpers/stores.ts";
 
@@ -54,6 +54,11 @@ export interface GatewayRunOptions {
   /** The store to run on (kept); default: a temp sqlite file or a throwaway PostgreSQL schema, removed after. */
   readonly on?: Backend;
   readonly sqliteSynchronous?: "full" | "normal";
+  /**
+   * Work on the gateway during the burst (the retention sweep, on the gateway's own store): started once the
+   * binds are up, just before the burst; the function it answers ends it after the burst.
+   */
+  readonly alongside?: (gw: Gateway) => () => Promise<void>;
 }
 
 export async function gatewayRun(storeName: BackendName, kind: "mo" | "receipt" | "parked", count: number, o: GatewayRunOptions = {}): Promise<Row> {
@@ -71,8 +76,10 @@ export async function gatewayRun(storeName: BackendName, kind: "mo" | "receipt" 
         await gw.correlation.recordSubmit({ clientMessageId: `bench-${i}`, segments: ids.slice(i, i + 500).map((smscMessageId) => ({ smscMessageId, node: "smc1.dc3", site: "dc3" })) });
       }
     }
+    const end = o.alongside?.(gw);
     blaster.go();
     const r = await blaster.result;
+    await end?.();
     return { path: "core gateway (decode, dedup, group commit)", store: storeName, kind, ...r };
   } finally {
     await gw.stop();
