@@ -4,17 +4,18 @@
  * another process), RSS read from /proc/<pid>/status (VmRSS, VmHWM) and compared with the core's own
  * /metrics process_resident_memory_bytes. Phases: idle after binding; an inbound burst (deliver_sm MOs,
  * SMSC window 256 per bind) together with an MT burst (POST /v1/messages, 64 concurrent); settled after.
- * Four settings in one run, each with a fresh core, blaster and store: "previous" (sqlite writer cache 32 MiB:
- * the default before issue 11), "default" (the config's default cache), "opt-in" (plus the JSC heap setting the
- * systemd unit in docs/core.md offers, commented out) and "tightest" (the lowest peak measured). The JSC setting
- * is an environment variable read at the core's start, so each setting is its own process.
- * ONLY=previous|default|opt-in|tightest runs one; ROUNDS=2 (default) runs them twice, in alternating order.
+ * Settings in one run, each with a fresh core, blaster and store: "default"; "forceRAMSize" (the JSC setting a
+ * user finds first, and this unit's earlier opt-in); the two opt-in memory profiles of the systemd unit in
+ * docs/core.md, "balanced" and "100 MiB". JSC settings are environment variables read at the core's start, so
+ * each setting is its own process. ONLY=<name prefix>[,<prefix>…] runs some; ROUNDS=2 (default) runs them all
+ * twice, in alternating order; a line per round, then the table.
  * Usage: npx bun test/bench/core-memory.ts [moPerBind=50000] [mts=20000]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BENCH_TOKEN, benchCoreConfig } from "./bench-core-config.ts";
+import { MEMORY_PROFILES } from "./memory-profiles.ts";
 
 const moPerBind = Number(process.argv[2] ?? 50_000);
 const mts = Number(process.argv[3] ?? 20_000);
@@ -23,13 +24,12 @@ const root = new URL("../..", import.meta.url).pathname;
 const TOKEN = BENCH_TOKEN;
 
 const mib = (kb: number) => `${(kb / 1024).toFixed(1)} MiB`;
+const loadAverage = () => Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 function procMem(pid: number): { rss: number; hwm: number } {
   const s = readFileSync(`/proc/${pid}/status`, "utf8");
   return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)![1]), hwm: Number(/VmHWM:\s+(\d+)/.exec(s)![1]) };
 }
 
-/** The opt-in JSC heap setting of the systemd unit in docs/core.md (commented out there: it costs throughput). */
-const UNIT_JSC_ENV = { BUN_JSC_forceRAMSize: String(128 * 2 ** 20) };
 
 interface Setting {
   readonly name: string;
@@ -46,6 +46,8 @@ interface Figures {
   mtPerS: number;
   nacked: number;
   accepted: number;
+  /** The 1-minute load average, the higher of before and after the load. */
+  load: number;
 }
 
 async function measure(setting: Setting): Promise<Figures> {
@@ -107,6 +109,7 @@ async function measure(setting: Setting): Promise<Figures> {
   // Load: the inbound burst and the MT burst at once; sample RSS meanwhile.
   let peakSampled = idle.rss;
   const sampler = setInterval(() => (peakSampled = Math.max(peakSampled, procMem(core.pid).rss)), 50);
+  const load0 = loadAverage();
   const t0 = performance.now();
   blaster.kill("SIGUSR2");
   let sent = 0;
@@ -146,21 +149,28 @@ async function measure(setting: Setting): Promise<Figures> {
     mtPerS: accepted / (mtMs / 1000),
     nacked: inbound.nacked,
     accepted,
+    load: Math.max(load0, loadAverage()),
   };
 }
 
 const all: Setting[] = [
-  { name: "previous (cache 32 MiB, no JSC limit)", store: { sqliteCacheMiB: 32 }, env: {} },
-  { name: "default (cache 8 MiB, no JSC limit)", store: {}, env: {} },
-  { name: "opt-in (cache 8 MiB, forceRAMSize 128 MiB)", store: {}, env: UNIT_JSC_ENV },
-  { name: "tightest (cache 2 MiB, forceRAMSize 64 MiB)", store: { sqliteCacheMiB: 2 }, env: { BUN_JSC_forceRAMSize: String(64 * 2 ** 20) } },
+  { name: "default", store: {}, env: {} },
+  { name: "forceRAMSize 128 MiB (the earlier opt-in)", store: {}, env: { BUN_JSC_forceRAMSize: String(128 * 2 ** 20) } },
+  { name: "balanced (opt-in profile)", ...MEMORY_PROFILES.balanced },
+  { name: "100 MiB (opt-in profile)", ...MEMORY_PROFILES["100 MiB"] },
 ];
-const settings = all.filter((s) => !process.env.ONLY || s.name.startsWith(process.env.ONLY));
+const prefixes = process.env.ONLY?.split(",");
+const settings = all.filter((s) => !prefixes || prefixes.some((p) => s.name.startsWith(p)));
 // Rounds in alternating order (a busy machine favours whichever setting runs first): the peak is the highest
 // of the rounds, the rates their mean.
 const rounds = Number(process.env.ROUNDS ?? 2);
 const runs = new Map<Setting, Figures[]>(settings.map((s) => [s, []]));
-for (let r = 0; r < rounds; r++) for (const s of r % 2 ? [...settings].reverse() : settings) runs.get(s)!.push(await measure(s));
+for (let r = 0; r < rounds; r++)
+  for (const s of r % 2 ? [...settings].reverse() : settings) {
+    const f = await measure(s);
+    runs.get(s)!.push(f);
+    console.log(`round ${r + 1}, ${s.name}: peak ${mib(f.peak)}, settled ${mib(f.settled)}, ${Math.round(f.moPerS)} MOs/s, ${Math.round(f.mtPerS)} MTs/s, load ${f.load}`);
+  }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const rows: [Setting, Figures][] = [...runs].map(([s, fs]) => [s, {
   idle: Math.max(...fs.map((f) => f.idle)),
@@ -172,13 +182,14 @@ const rows: [Setting, Figures][] = [...runs].map(([s, fs]) => [s, {
   mtPerS: mean(fs.map((f) => f.mtPerS)),
   nacked: Math.max(...fs.map((f) => f.nacked)),
   accepted: Math.min(...fs.map((f) => f.accepted)),
+  load: Math.max(...fs.map((f) => f.load)),
 }]);
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
 console.log(`core process memory (VmRSS of the core alone), 4 binds, bun ${Bun.version}, sqlite store, webhook off; load: ${n(4 * moPerBind)} MOs + ${n(mts)} MTs at once; ${rounds} rounds, alternating order: highest RSS, mean rates`);
-console.log(["setting".padEnd(46), "idle".padStart(10), "peak".padStart(10), "end".padStart(10), "settled".padStart(10), "MOs/s".padStart(8), "MTs/s".padStart(7)].join(" "));
+console.log(["setting".padEnd(46), "idle".padStart(10), "peak".padStart(10), "end".padStart(10), "settled".padStart(10), "MOs/s".padStart(8), "MTs/s".padStart(7), "load ≤".padStart(7)].join(" "));
 for (const [s, f] of rows) {
-  console.log([s.name.padEnd(46), mib(f.idle).padStart(10), mib(f.peak).padStart(10), mib(f.end).padStart(10), mib(f.settled).padStart(10), n(f.moPerS).padStart(8), n(f.mtPerS).padStart(7)].join(" "));
+  console.log([s.name.padEnd(46), mib(f.idle).padStart(10), mib(f.peak).padStart(10), mib(f.end).padStart(10), mib(f.settled).padStart(10), n(f.moPerS).padStart(8), n(f.mtPerS).padStart(7), f.load.toFixed(1).padStart(7)].join(" "));
   if (f.nacked > 0 || f.accepted < mts) console.log(`  ${s.name}: ${f.nacked} MOs nacked, ${f.accepted}/${mts} MTs accepted`);
   if (Math.abs(f.settledMetric - f.settled) > 0.1 * f.settled) console.log(`  ${s.name}: /metrics RSS ${mib(f.settledMetric)} disagrees with VmRSS`);
 }
