@@ -5,7 +5,8 @@
  * share 0.2 is followed by 160 ms of nothing), and the hot paths' writes run between two batches. The share
  * follows the load: `busyShare` (1/20) when other writes reached the store since the previous batch (MOs,
  * receipts, MTs waiting: on sqlite they queue behind a batch, on PostgreSQL they share its CPU and WAL), `share`
- * (1/5) when the store was otherwise quiet. An event a webhook delivery still needs (pending or dead-lettered in
+ * (1/5) when the store was otherwise quiet, or when the sweep has run for longer than `sweepMs` (the hot paths
+ * write faster than it prunes at the busy pace: the store would grow without end). An event a webhook delivery still needs (pending or dead-lettered in
  * the outbox) is kept whatever its age. A pull consumer (`GET /v1/events`) further behind than the retention
  * loses what was pruned.
  */
@@ -61,6 +62,8 @@ export class Retention {
     const before = clock.now() - this.o.retentionMs;
     const total = { events: 0, mtRecords: 0 };
     this.#stopped = false;
+    const started = clock.monotonic();
+    const period = this.o.sweepMs ?? 3_600_000;
     let writes = store.writes();
     while (!this.#stopped) {
       const t0 = clock.monotonic();
@@ -68,9 +71,11 @@ export class Retention {
       total.events += n.events;
       total.mtRecords += n.mtRecords;
       if (n.events < batch && n.mtRecords < batch) break;
-      // Writes other than this batch since the previous one ended: the hot paths are busy.
+      // Writes other than this batch since the previous one ended: the hot paths are busy. Unless the sweep has
+      // run for a whole period already: then they write faster than it prunes at the busy pace.
       const others = store.writes() - writes - 1;
-      const share = others > 0 ? busy : quiet;
+      const behind = clock.monotonic() - started > period;
+      const share = others > 0 && !behind ? busy : quiet;
       const pause = ((clock.monotonic() - t0) * (1 - share)) / share;
       writes = store.writes();
       // Even without a pause, the event loop turns once: writes waiting for the store go before the next batch.

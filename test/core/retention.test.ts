@@ -129,6 +129,19 @@ test("while the hot paths write, the sweep yields more: 190 ms after a 10 ms bat
   expect(gaps()).toEqual([200, 50, 200, 50]);
 });
 
+test("a sweep that has run for a whole sweepMs takes the quiet share even while the hot paths write (else a busy store grows without end)", async () => {
+  const { manual, clock, store, gaps, hotWrite } = pacedFixture(3);
+  const swept = new Retention({ store, clock, retentionMs: DAY, batch: 100, share: 0.2, busyShare: 0.05, sweepMs: 300 }).sweep();
+  // Hot writes before every batch: the first two pauses are busy ones (190 ms); by the third batch's end the
+  // sweep has run 410 ms > sweepMs: 40 ms.
+  for (let t = 0; t < 1000; t += 5) {
+    hotWrite();
+    await manual.advance(5);
+  }
+  expect(await swept).toEqual({ events: 300, mtRecords: 0 });
+  expect(gaps()).toEqual([200, 200, 50]);
+});
+
 test("the periodic sweep first runs a minute after start (a core restarted more often than hourly still sweeps), then every sweepMs", async () => {
   const { manual, clock, store, starts } = pacedFixture(0);
   const retention = new Retention({ store, clock, retentionMs: DAY, sweepMs: 3_600_000 });
