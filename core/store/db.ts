@@ -140,12 +140,13 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
     });
     await boot.close();
   }
-  // enable_seqscan off, for this store's sessions only: every statement here is meant to be served by an index
-  // on its key (test/core/store-plans.test.ts), and a table scan is never worth it at field scale. PostgreSQL
-  // would otherwise plan from its statistics: a table analyzed while empty, or a generic plan cached while the
-  // tables were small, walks the whole table on every MT once it grows, until the next ANALYZE (never, with
-  // autovacuum off or behind). A statement that has no index to use still scans (the bounded parked-receipt walk).
-  const sql = new SQL({ url, max: opts.max ?? 10, connection: { enable_seqscan: "off", ...(schema && { search_path: schema }) } });
+  // enable_seqscan off, for this store's sessions only: every hot statement is served by an index on its key
+  // (test/core/store-plans.test.ts), and a table scan is never worth it at field scale. PostgreSQL would otherwise
+  // plan from its statistics: a table analyzed while empty, or a generic plan cached while the tables were small,
+  // walks the whole table on every MT once it grows, until the next ANALYZE (never, with autovacuum off or
+  // behind). A statement with no index to use (the outbox backlog count) still scans, at a cost now above every
+  // JIT threshold: jit off, or each call would be compiled (30-70 ms for a 3-row outbox instead of 0.3 ms).
+  const sql = new SQL({ url, max: opts.max ?? 10, connection: { enable_seqscan: "off", jit: "off", ...(schema && { search_path: schema }) } });
   await sql`SELECT 1`;
   return {
     dialect: "postgres",

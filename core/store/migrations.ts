@@ -179,6 +179,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE mt_segments ADD COLUMN fingerprint TEXT`,
     ],
   },
+  {
+    version: 10,
+    name: "outbox: dead letters by age",
+    // Replaying dead letters takes the longest dead first (ORDER BY dead_at LIMIT n): keyed, not a walk of the
+    // outbox, however many letters a long-broken webhook left dead. Partial: pending rows are outbox_due's.
+    up: () => [`CREATE INDEX IF NOT EXISTS outbox_dead ON outbox (dead_at) WHERE dead_at IS NOT NULL`],
+  },
 ];
 
 /** Applies every migration not yet applied; returns the versions it applied. */

@@ -1,8 +1,8 @@
 /**
- * The store's hot operations at field scale, shared by the plan tests: a fill (in SQL, seconds) of 1M MT segments
- * and 1M events plus outbox rows, parked receipts, concatenated-MO parts, MT claims and message records, and one
- * pass over every hot operation with values that hit existing and missing keys (`round` makes each pass's new
- * keys its own, so a test may run it again and again).
+ * The store's hot operations at field scale, for the plan tests: a fill (in SQL, seconds) of 1M MT segments and
+ * 1M events plus outbox rows, parked receipts, concatenated-MO parts, MT claims and message records; one pass
+ * over every hot operation with values that hit existing and missing keys (store-plans.test.ts); one MT and its
+ * receipts on keys of its own, that runs on an empty store too (store-stale-stats.test.ts).
  */
 import { expect } from "bun:test";
 import { smscMessageIdForms, type Event } from "../../../contract/index.ts";
@@ -11,14 +11,14 @@ import type { BackendName } from "./stores.ts";
 import { mo, receipt } from "./events.ts";
 import { bulkRows, hexOf, series } from "./store-fill.ts";
 
-export const N = 1_000_000;
+const N = 1_000_000;
 /** Rows of the smaller tables (outbox, parked receipts, MO parts, claims). */
 const M = 100_000;
 const STEP = 2_700; // ms between two stored rows: N rows span ~31 days, so the retention sweep has ~4% to prune
 const BASE = Date.UTC(2026, 0, 1);
-export const NOW = BASE + N * STEP;
+const NOW = BASE + N * STEP;
 const DAY = 86_400_000;
-export const RETAIN_BEFORE = NOW - 30 * DAY;
+const RETAIN_BEFORE = NOW - 30 * DAY;
 
 /** The fill, one statement each, generated in SQL: `g` runs 1..N (or 1..M). */
 export function fill(d: BackendName): string[] {
@@ -45,33 +45,32 @@ export function fill(d: BackendName): string[] {
   ];
 }
 
-/** Every hot operation once, with values that hit existing and missing keys; `round` > 0: new keys of its own. */
-export async function exercise(store: Store, round = 0): Promise<void> {
-  const k = (s: string) => (round === 0 ? s : `${s}-r${round}`);
+/** Every hot operation once, with values that hit existing and missing keys. */
+export async function exercise(store: Store): Promise<void> {
   const formsOf = (id: number) => smscMessageIdForms(String(id));
   // Receipt correlation (the committed read, then the park path: unknown id → parked; known → stored).
   expect(await store.findClientMessageId(formsOf(500_001))).toEqual(expect.any(String));
-  expect(await store.findClientMessageId(formsOf(9_000_000_001 + 10 * round))).toBeUndefined();
-  const unknown = await receipt(String(9_000_000_002 + 10 * round));
-  const known = await receipt(String(500_003 + 10 * round));
+  expect(await store.findClientMessageId(formsOf(9_000_000_001))).toBeUndefined();
+  const unknown = await receipt("9000000002");
+  const known = await receipt("500003");
   // MT records: a submit (releasing a parked receipt of its id), a claim, a claim's release, a lookup.
   const r = await store.correlate(
     [
-      { kind: "park", event: unknown, forms: formsOf(9_000_000_002 + 10 * round) },
-      { kind: "park", event: known, forms: formsOf(500_003 + 10 * round) },
-      { kind: "submit", rec: { clientMessageId: k("cm-new-1"), segments: [{ smscMessageId: String(9_000_000_002 + 10 * round), node: "smc1.dc3", site: "dc3" }] } },
-      { kind: "claim", clientMessageId: k("cm-new-2"), owner: "core-a", staleMs: 60_000 },
+      { kind: "park", event: unknown, forms: formsOf(9_000_000_002) },
+      { kind: "park", event: known, forms: formsOf(500_003) },
+      { kind: "submit", rec: { clientMessageId: "cm-new-1", segments: [{ smscMessageId: "9000000002", node: "smc1.dc3", site: "dc3" }] } },
+      { kind: "claim", clientMessageId: "cm-new-2", owner: "core-a", staleMs: 60_000 },
     ],
     NOW,
   );
   expect(r.slice(0, 2)).toEqual([{ outcome: "parked" }, { outcome: "stored", cursor: expect.any(Number), clientMessageId: expect.any(String) }]);
-  await store.releaseMt(k("cm-new-2"), "core-a");
+  await store.releaseMt("cm-new-2", "core-a");
   expect((await store.findSubmit("cm-250000"))?.segments.length).toBe(2);
   // Event insert and dedup (an id'd MO, a content MO with its previous bucket's key), the MO dedup window.
-  const a = await mo(k("plan-1"));
-  const b = await mo(k("plan-2"));
-  expect((await store.insertEvents([a, b], NOW, [undefined, `mo:id:g-fill-${N - 77}`])).map((x) => x.inserted)).toEqual([true, false]);
-  expect(await store.hasAnyDedupKey([`mo:id:g-fill-${N - 5}`, "nope"])).toBe(true);
+  const a = await mo("plan-1");
+  const b = await mo("plan-2");
+  expect((await store.insertEvents([a, b], NOW, [undefined, "mo:id:g-fill-77"])).map((x) => x.inserted)).toEqual([true, false]);
+  expect(await store.hasAnyDedupKey(["mo:id:g-fill-5", "nope"])).toBe(true);
   // Pull / stream reads.
   expect((await store.eventsAfter(N - 5, 100)).length).toBeGreaterThan(0);
   expect(await store.lastCursor()).toBeGreaterThan(N);
@@ -81,12 +80,15 @@ export async function exercise(store: Store, round = 0): Promise<void> {
   await store.settleDelivery(leased[0]!.cursor, "core-a", { kind: "delivered" }, NOW);
   await store.settleDelivery(leased[1]!.cursor, "core-a", { kind: "retry", attempts: 1, nextAt: NOW + 1000, error: "503" }, NOW);
   await store.settleDelivery(leased[2]!.cursor, "core-a", { kind: "dead", attempts: 12, error: "410" }, NOW);
+  // The dead letters replayed, longest dead first; the backlog gauge (/metrics).
+  expect(await store.replayDead(NOW, 10, 11)).toBe(10);
+  expect((await store.outboxBacklog()).dead).toBeGreaterThan(0);
   // Concatenated parts: a new group's first part, its completion, a redelivery; the stale sweep.
   const assemble = (g: PartGroup, now: number) => ({
     event: { ...a, id: `asm-${g.groupKey}`, dedupKey: `mo:asm:${g.groupKey}:${now}` } as Event,
     again: (k: string) => ({ ...a, id: `asm-again-${k}`, dedupKey: `mo:asm:${g.groupKey}:${now}:again` }) as Event,
   });
-  const part = (seq: number) => ({ groupKey: k("grp-new"), seq, total: 2, from: "+1202555", to: "12345", dataCoding: 0, payload: new Uint8Array([104, 105]), source: a.source });
+  const part = (seq: number) => ({ groupKey: "grp-new", seq, total: 2, from: "+1202555", to: "12345", dataCoding: 0, payload: new Uint8Array([104, 105]), source: a.source });
   expect((await store.acceptMoPart(part(1), NOW, assemble)).outcome).toBe("pending");
   expect((await store.acceptMoPart(part(2), NOW, assemble)).outcome).toBe("completed");
   expect((await store.acceptMoPart({ ...part(2), redelivery: true }, NOW, assemble)).outcome).toBe("duplicate");
@@ -97,8 +99,8 @@ export async function exercise(store: Store, round = 0): Promise<void> {
   await store.releaseMoParts(NOW - 50_000, NOW - 9_900_000, NOW, assemble);
   // Message records: sends recorded (new and known ids), a receipt joining its record, a record read back.
   const sent = { status: "accepted" as const, at: new Date(NOW).toISOString(), attempts: [] };
-  await store.recordSends([{ clientMessageId: "cm-77", principal: "key:a", path: "http", send: sent }, { clientMessageId: k("cm-new-3"), principal: "core", path: "smpp", send: sent }], NOW);
-  const dr = await receipt(String(500_005 + 10 * round));
+  await store.recordSends([{ clientMessageId: "cm-77", principal: "key:a", path: "http", send: sent }, { clientMessageId: "cm-new-3", principal: "core", path: "smpp", send: sent }], NOW);
+  const dr = await receipt("500005");
   const joined = { ...dr, data: { ...(dr.data as object), clientMessageId: "cm-79" } } as Event;
   expect((await store.insertEvents([joined], NOW)).map((x) => x.inserted)).toEqual([true]);
   expect((await store.findMessage("cm-79"))?.receipts.length).toBeGreaterThan(0);
