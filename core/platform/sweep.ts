@@ -14,7 +14,7 @@ export class PeriodicSweep {
     private readonly firstMs: number = everyMs,
   ) {}
 
-  /** Sweeps every `everyMs` until stopped (a no-op while running). */
+  /** Sweeps `firstMs` from now, then every `everyMs`, until stopped (a no-op while running). */
   start(): void {
     if (this.#timer === undefined) this.#tick(this.firstMs);
   }

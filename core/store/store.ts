@@ -73,10 +73,11 @@ export interface Store {
   /** Records a bind attempt of core `instance` on `node` starting at `at` (committed before it connects; never moves back). */
   recordBindAttempt(node: string, instance: string, at: number): Promise<void>;
   /**
-   * Write transactions begun through this store so far: the retention sweep reads it to tell whether the hot
-   * paths wrote while it paused (and then gives them more of the store's time).
+   * Writes asked for by traffic so far: MOs, receipts, MTs and webhook settlements, not the sweeps', the outbox's
+   * idle polls or bind attempts. The retention sweep reads it to tell whether the hot paths wrote while it paused
+   * (and then gives them more of the store's time).
    */
-  writes(): number;
+  hotWrites(): number;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -106,38 +107,39 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
 export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {}): Promise<Store> {
   await migrate(db);
   const outbox = opts.outbox ?? true;
-  let writes = 0;
-  const write = <T>(fn: (tx: Sql) => Promise<T>): Promise<T> => {
-    writes++;
+  let hotWrites = 0;
+  /** A write of the hot paths: counted for `hotWrites`. */
+  const hot = <T>(fn: (tx: Sql) => Promise<T>): Promise<T> => {
+    hotWrites++;
     return db.write(fn);
   };
   return {
-    insertEvents: (events, now, unlessStored) => write((tx) => insertEvents(tx, db.dialect, events, now, outbox, unlessStored)),
+    insertEvents: (events, now, unlessStored) => hot((tx) => insertEvents(tx, db.dialect, events, now, outbox, unlessStored)),
     hasAnyDedupKey: (keys) => hasAnyDedupKey(db.read, keys),
     eventsAfter: (after, limit) => eventsAfter(db.read, after, limit),
     lastCursor: () => lastCursor(db.read),
-    claimDeliveries: (owner, now, leaseMs, limit) => write((tx) => claimDeliveries(tx, db.dialect, owner, now, leaseMs, limit)),
-    settleDelivery: (cursor, owner, s, now) => write((tx) => settleDelivery(tx, cursor, owner, s, now)),
+    claimDeliveries: (owner, now, leaseMs, limit) => db.write((tx) => claimDeliveries(tx, db.dialect, owner, now, leaseMs, limit)),
+    settleDelivery: (cursor, owner, s, now) => hot((tx) => settleDelivery(tx, cursor, owner, s, now)),
     outboxBacklog: () => outboxBacklog(db.read),
-    replayDead: (now, limit, attempts) => write((tx) => replayDead(tx, now, limit, attempts)),
+    replayDead: (now, limit, attempts) => db.write((tx) => replayDead(tx, now, limit, attempts)),
     findClientMessageId: (forms) => findClientMessageId(db.read, forms),
     findSubmit: (id) => findSubmit(db.read, id),
-    releaseMt: (id, owner) => write((tx) => releaseMt(tx, id, owner)),
-    correlate: (ops, now) => write((tx) => correlate(tx, db.dialect, ops, now, outbox)),
-    releaseParked: (olderThan, now) => write((tx) => releaseParked(tx, db.dialect, olderThan, now, outbox)),
-    acceptMoPart: (part, now, assemble) => write((tx) => acceptMoPart(tx, db.dialect, part, now, outbox, assemble)),
+    releaseMt: (id, owner) => hot((tx) => releaseMt(tx, id, owner)),
+    correlate: (ops, now) => hot((tx) => correlate(tx, db.dialect, ops, now, outbox)),
+    releaseParked: (olderThan, now) => db.write((tx) => releaseParked(tx, db.dialect, olderThan, now, outbox)),
+    acceptMoPart: (part, now, assemble) => hot((tx) => acceptMoPart(tx, db.dialect, part, now, outbox, assemble)),
     releaseMoParts: async (olderThan, doneBefore, now, assemble) => {
       const released: MoPartResult[] = [];
       for (const key of await staleGroups(db.read, olderThan, 1000)) {
-        const r = await write((tx) => releaseGroup(tx, db.dialect, key, olderThan, now, outbox, assemble));
+        const r = await db.write((tx) => releaseGroup(tx, db.dialect, key, olderThan, now, outbox, assemble));
         if (r?.outcome === "completed") released.push(r); // not a group of repeated parts (nothing to deliver)
       }
       let purged = 0;
-      for (let n = PURGE_BATCH; n === PURGE_BATCH; purged += n) n = await write((tx) => purgeDoneParts(tx, doneBefore, PURGE_BATCH));
+      for (let n = PURGE_BATCH; n === PURGE_BATCH; purged += n) n = await db.write((tx) => purgeDoneParts(tx, doneBefore, PURGE_BATCH));
       return { released, purged };
     },
-    pruneBefore: (before, limit) => write((tx) => pruneBefore(tx, before, limit)),
-    recordSends: (entries, now) => write((tx) => recordSends(tx, db.dialect, entries, now)),
+    pruneBefore: (before, limit) => db.write((tx) => pruneBefore(tx, before, limit)),
+    recordSends: (entries, now) => hot((tx) => recordSends(tx, db.dialect, entries, now)),
     feedAfter: (principal, after, limit) => feedAfter(db.read, principal, after, limit),
     findMessage: (id) => findMessage(db.read, id),
     lastBindAttempt: async (node, instance) => {
@@ -145,11 +147,11 @@ export async function storeOn(db: Db, opts: Pick<OpenStoreOptions, "outbox"> = {
       return r ? Number(r.attempted_at) : undefined;
     },
     recordBindAttempt: (node, instance, at) =>
-      write(async (tx) => {
+      db.write(async (tx) => {
         await tx`INSERT INTO bind_attempts (node, instance, attempted_at) VALUES (${node}, ${instance}, ${at})
                  ON CONFLICT (node, instance) DO UPDATE SET attempted_at = excluded.attempted_at WHERE bind_attempts.attempted_at < excluded.attempted_at`;
       }),
-    writes: () => writes,
+    hotWrites: () => hotWrites,
     ping: async () => {
       try {
         await db.read`SELECT 1`;

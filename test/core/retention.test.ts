@@ -51,14 +51,20 @@ for (const name of BACKENDS) {
       expect(pruned).toHaveLength(1);
     });
 
-    test("the store counts its write transactions (the sweep's sign that the hot paths are busy), not its reads", async () => {
+    test("the store counts the hot paths' writes (the sweep's sign that they are busy), not reads, polls or sweeps", async () => {
       const store = await b.open();
-      const w0 = store.writes();
+      const w0 = store.hotWrites();
       await store.insertEvents([await mo("r-count")], 1 * DAY);
       await store.correlate([{ kind: "submit", rec: { clientMessageId: "count-mt", segments: [{ smscMessageId: "C3" }] } }], 1 * DAY);
+      await store.recordSends([{ clientMessageId: "count-mt", principal: "core", path: "smpp", send: { status: "accepted", at: new Date(DAY).toISOString(), attempts: [] } }], 1 * DAY);
+      expect(store.hotWrites() - w0).toBe(3);
       await store.eventsAfter(0, 10);
       await store.findSubmit("count-mt");
-      expect(store.writes() - w0).toBe(2);
+      await store.claimDeliveries("core-c", 0, 60_000, 10); // the outbox's poll, every second when idle
+      await store.releaseParked(0, 1 * DAY);
+      await store.pruneBefore(0, 10);
+      await store.recordBindAttempt("smc1.dc3", "core-c", 1);
+      expect(store.hotWrites() - w0).toBe(3);
     });
 
     test("the sweep runs on its own, firstSweepMs after start", async () => {
@@ -95,12 +101,11 @@ function pacedFixture(batches: number) {
   const store = {
     // `batches` full batches, then a short one.
     pruneBefore: async (_before: number, limit: number) => {
-      writes++;
       starts.push(clock.monotonic());
       spent += 10;
       return { events: starts.length <= batches ? limit : 0, mtRecords: 0 };
     },
-    writes: () => writes,
+    hotWrites: () => writes,
   } as unknown as Store;
   const gaps = () => starts.slice(1).map((t, i) => t - starts[i]!);
   return { manual, clock, store, starts, gaps, hotWrite: () => void writes++ };
@@ -122,7 +127,7 @@ test("while the hot paths write, the sweep yields more: 190 ms after a 10 ms bat
   // A hot-path write during the first batch, and one during the pause after the second; the third window is quiet.
   hotWrite();
   await manual.advance(10); // first pause: 0..190 after its end
-  await manual.advance(200); // second batch at 200, pause till 400 (quiet window so far)
+  await manual.advance(200); // second batch at 200, then a quiet pause till 250
   hotWrite(); // during the pause after the second batch: counted at the third batch
   await manual.advance(2000);
   expect(await swept).toEqual({ events: 400, mtRecords: 0 });
@@ -140,6 +145,18 @@ test("a sweep that has run for a whole sweepMs takes the quiet share even while 
   }
   expect(await swept).toEqual({ events: 300, mtRecords: 0 });
   expect(gaps()).toEqual([200, 200, 50]);
+});
+
+test("stop() ends a pause at once: the sweep answers what it pruned, and no timer is left behind", async () => {
+  const { manual, clock, store, starts, hotWrite } = pacedFixture(3);
+  const retention = new Retention({ store, clock, retentionMs: DAY, batch: 100 });
+  hotWrite();
+  const swept = retention.sweep();
+  await manual.advance(10); // the first batch done, a 190 ms pause begun
+  retention.stop();
+  expect(await swept).toEqual({ events: 100, mtRecords: 0 });
+  expect(starts).toHaveLength(1);
+  expect(manual.pending).toBe(0);
 });
 
 test("the periodic sweep first runs a minute after start (a core restarted more often than hourly still sweeps), then every sweepMs", async () => {
