@@ -1,6 +1,6 @@
 /**
  * The core configuration the benchmarks run: development mode, four SMSC nodes on the blaster's `port`,
- * no webhook URL (pull only, no outbox rows), unreachable HTTP sites. inbound-run.ts parses it in-process;
+ * no webhook URL (pull only, no outbox rows), no retention sweep, unreachable HTTP sites. inbound-run.ts parses it in-process;
  * core-memory.ts writes it for a spawned core.
  */
 export const BENCH_TOKEN = "bench-token-123";
@@ -9,7 +9,8 @@ export function benchCoreConfig(port: number, store: Record<string, unknown>, le
   return {
     mode: "development",
     http: { port: 0, token: BENCH_TOKEN },
-    store,
+    // No retention sweep of its own (it would start a minute in): field-scale.ts runs one when it measures one.
+    store: { retentionDays: 0, ...store },
     webhook: { secret: "bench-secret" },
     genesys: { login: "bench", password: "pw" },
     topology: {

@@ -29,9 +29,9 @@ const perBind = { sqlite: Number(process.argv[3] ?? 15_000), postgres: Number(pr
 const HALF = Number(process.env.HALF ?? 5_000_000);
 const DAY = 86_400_000;
 const RETENTION_MS = 30 * DAY;
-/** The sweep's settings, when not Retention's defaults (to try others): SWEEP_BATCH, SWEEP_SHARE, SWEEP_BUSY_SHARE. */
 /** The MO bursts with and without the sweep are this many times the others' (long enough for its pace to show). */
 const SWEEP_BURST = Number(process.env.SWEEP_BURST ?? 4);
+/** The sweep's settings, when not Retention's defaults (to try others): SWEEP_BATCH, SWEEP_SHARE, SWEEP_BUSY_SHARE. */
 const SWEEP = Object.fromEntries(
   ([["batch", "SWEEP_BATCH"], ["share", "SWEEP_SHARE"], ["busyShare", "SWEEP_BUSY_SHARE"]] as const).flatMap(([k, env]) => (process.env[env] ? [[k, Number(process.env[env])]] : [])),
 ) as { batch?: number; share?: number; busyShare?: number };
@@ -196,7 +196,7 @@ for (const name of kinds) {
     }
     const unpaced = ONLY.has("sweep") ? await moRun(name, full, { share: 1 }) : undefined;
     console.log(`${name}: ${fmt(2 * HALF)} rows generated in ${fillSeconds.toFixed(0)} s, then ${name === "postgres" ? "VACUUM ANALYZE + CHECKPOINT" : "a checkpoint"} in ${settleSeconds.toFixed(0)} s`);
-    const rows = `${fmt(2 * HALF / 1e6)}M rows`;
+    const rows = `${+((2 * HALF) / 1e6).toFixed(1)}M rows`;
     console.log(`  ${"path (median of the rounds)".padEnd(34)} ${"empty".padStart(10)} ${rows.padStart(10)} ${"ratio".padStart(7)}  ratio by round`);
     for (const [k, label] of PATHS) {
       const r = rates[k]!;

@@ -77,9 +77,13 @@ export async function gatewayRun(storeName: BackendName, kind: "mo" | "receipt" 
       }
     }
     const end = o.alongside?.(gw);
-    blaster.go();
-    const r = await blaster.result;
-    await end?.();
+    let r: Result;
+    try {
+      blaster.go();
+      r = await blaster.result;
+    } finally {
+      await end?.(); // before the gateway's store closes
+    }
     return { path: "core gateway (decode, dedup, group commit)", store: storeName, kind, ...r };
   } finally {
     await gw.stop();
