@@ -90,6 +90,7 @@ export async function startGateway(cfg: CoreConfig, opts: GatewayOptions): Promi
     outbox: hook.url !== undefined,
     sqliteSynchronous: cfg.store.sqliteSynchronous,
     sqliteCacheMiB: cfg.store.sqliteCacheMiB,
+    log,
   });
   const wakeup = new Wakeup();
   const metrics = createCoreMetrics({ backlog: () => store.outboxBacklog() });

@@ -14,6 +14,7 @@ import { Database } from "bun:sqlite";
 import { SQL } from "bun";
 import { liteSql, sharedWriteQueue, transactions, type WriteJob } from "./sqlite.ts";
 import { startCheckpointer } from "./sqlite-checkpoint.ts";
+import type { Logger } from "../platform/log.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -42,6 +43,8 @@ export interface OpenDbOptions {
   readonly sqliteSynchronous?: "full" | "normal";
   /** The sqlite writer's page cache, MiB (PRAGMA cache_size); 8 by default. */
   readonly sqliteCacheMiB?: number;
+  /** Where opening says what it found wrong but could work around (PostgreSQL sessions without PLANNER_SETTINGS). */
+  readonly log?: Pick<Logger, "warn">;
 }
 
 /**
@@ -127,6 +130,22 @@ async function openSqlite(url: string, synchronous: "full" | "normal", cacheMiB:
   };
 }
 
+// enable_seqscan off, for this store's sessions only: every hot statement is served by an index on its key
+// (test/core/store-plans.test.ts), and a table scan is never worth it at field scale. PostgreSQL would otherwise
+// plan from its statistics: a table analyzed while empty, or a generic plan cached while the tables were small,
+// walks the whole table on every MT once it grows, until the next ANALYZE (never, with autovacuum off or
+// behind). A statement with no index to use (the outbox backlog count) still scans, at a cost now above every
+// JIT threshold: jit off, or each call would be compiled (30-70 ms for a 3-row outbox instead of 0.3 ms).
+// A pooler in transaction mode (PgBouncer) refuses or drops startup parameters: then they must be set on the
+// role, and opening the store checks that they hold (plannerSettingsMissing).
+export const PLANNER_SETTINGS = { enable_seqscan: "off", jit: "off" } as const;
+
+/** The PLANNER_SETTINGS a session of `sql` does not run with. */
+export async function plannerSettingsMissing(sql: Sql): Promise<string[]> {
+  const [row] = (await sql`SELECT current_setting('enable_seqscan') AS enable_seqscan, current_setting('jit') AS jit`) as Record<string, string>[];
+  return Object.entries(PLANNER_SETTINGS).filter(([name, value]) => row?.[name] !== value).map(([name]) => name);
+}
+
 async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
   const schema = opts.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name '${schema}'`);
@@ -140,14 +159,11 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
     });
     await boot.close();
   }
-  // enable_seqscan off, for this store's sessions only: every hot statement is served by an index on its key
-  // (test/core/store-plans.test.ts), and a table scan is never worth it at field scale. PostgreSQL would otherwise
-  // plan from its statistics: a table analyzed while empty, or a generic plan cached while the tables were small,
-  // walks the whole table on every MT once it grows, until the next ANALYZE (never, with autovacuum off or
-  // behind). A statement with no index to use (the outbox backlog count) still scans, at a cost now above every
-  // JIT threshold: jit off, or each call would be compiled (30-70 ms for a 3-row outbox instead of 0.3 ms).
-  const sql = new SQL({ url, max: opts.max ?? 10, connection: { enable_seqscan: "off", jit: "off", ...(schema && { search_path: schema }) } });
-  await sql`SELECT 1`;
+  const sql = new SQL({ url, max: opts.max ?? 10, connection: { ...PLANNER_SETTINGS, ...(schema && { search_path: schema }) } });
+  const missing = await plannerSettingsMissing(sql);
+  if (missing.length > 0) {
+    opts.log?.warn("PostgreSQL sessions run without the store's planner settings (a pooler dropped them?): set them on the role, see docs/core.md", { missing });
+  }
   return {
     dialect: "postgres",
     read: sql,

@@ -3,7 +3,7 @@
  * default, PostgreSQL when several cores share one inbox), chosen by URL. Migrations run at open.
  */
 import type { Event } from "../../contract/index.ts";
-import { openDb, type Db, type Sql } from "./db.ts";
+import { openDb, type Db, type OpenDbOptions, type Sql } from "./db.ts";
 import { migrate } from "./migrations.ts";
 import { eventsAfter, hasAnyDedupKey, insertEvents, lastCursor, pruneBefore } from "./events-sql.ts";
 import { claimDeliveries, outboxBacklog, replayDead, settleDelivery } from "./outbox-sql.ts";
@@ -93,6 +93,8 @@ export interface OpenStoreOptions {
   readonly sqliteSynchronous?: "full" | "normal";
   /** sqlite writer's page cache, MiB (see OpenDbOptions); default 8. */
   readonly sqliteCacheMiB?: number;
+  /** Warnings found while opening (see OpenDbOptions). */
+  readonly log?: OpenDbOptions["log"];
 }
 
 /** Most MO-part tombstones purged per transaction. */
