@@ -99,9 +99,11 @@ export const dedupKeys = {
   /**
    * An MO without an id (SMPP deliver_sm): its content plus a time bucket, so a redelivery within the
    * window is the same event while the same words sent again later are a new one. `contentHash` is the
-   * hex SHA-256 of `from\0to\0text`.
+   * hex SHA-256 of `from\0to\0text`. The bucket comes first: keys sort by time, so a new key lands at the end of
+   * the store's unique dedup index, not on a page of its own among 30 days of keys (MOs at 10M stored rows: 75 %
+   * of the empty store's rate on sqlite, 84 % on PostgreSQL, keyed hash first; test/bench/field-scale.ts).
    */
-  moByContent: (contentHash: string, bucket: number) => `mo:sum:${contentHash}:${bucket}`,
+  moByContent: (contentHash: string, bucket: number) => `mo:sum:${bucket}:${contentHash}`,
   /** A receipt: which message, which state, when; a carrier's second receipt (other state or time) is new. */
   receipt: (messageRef: string, stateCode: number, detail: string) => `dr:${messageRef}:${stateCode}:${detail}`,
 } as const;

@@ -43,7 +43,7 @@ describe("events", () => {
   it("builds events that satisfy the schema", async () => {
     const e = await makeEvent("message.received", dedupKeys.moByContent("ab", 7), { from: "+1202", to: "1", text: "hi" }, { channel: "smpp", site: "bos", node: "smc1.bos" }, new Date(0));
     expect(Event.safeParse(e).success).toBe(true);
-    expect(e.dedupKey).toBe("mo:sum:ab:7");
+    expect(e.dedupKey).toBe("mo:sum:7:ab");
     expect(Event.safeParse({ ...e, id: "nope" }).success).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { smscMessageIdForms, type Event } from "../../../contract/index.ts";
 import type { PartGroup, Store } from "../../../core/store/store.ts";
 import type { BackendName } from "./stores.ts";
 import { mo, receipt } from "./events.ts";
-import { bulkRows, hexOf, series } from "./store-fill.ts";
+import { bulkRows, fillDedupKey, hexOf, series } from "./store-fill.ts";
 
 const N = 1_000_000;
 /** Rows of the smaller tables (outbox, parked receipts, MO parts, claims). */
@@ -19,13 +19,14 @@ const BASE = Date.UTC(2026, 0, 1);
 const NOW = BASE + N * STEP;
 const DAY = 86_400_000;
 const RETAIN_BEFORE = NOW - 30 * DAY;
+const FILL = { from: BASE, stepMs: STEP };
 
 /** The fill, one statement each, generated in SQL: `g` runs 1..N (or 1..M). */
 export function fill(d: BackendName): string[] {
   const rows = (n: number) => series(d, n);
   const hex = (x: string) => hexOf(d, x);
   return [
-    ...bulkRows(d, { mtSegments: N, events: N, from: BASE, stepMs: STEP }),
+    ...bulkRows(d, { mtSegments: N, events: N, ...FILL }),
     // Parked receipts of the last 100 s (none expired, none correlatable), dead letters scattered through the old events, and the newest M/10 pending.
     `INSERT INTO outbox (cursor, attempts, next_at, dead_at, last_error)
        SELECT g * 10, 12, ${BASE} + g * ${STEP} * 10, ${BASE} + g * ${STEP} * 10, 'gone' FROM ${rows(M)}`,
@@ -69,8 +70,8 @@ export async function exercise(store: Store): Promise<void> {
   // Event insert and dedup (an id'd MO, a content MO with its previous bucket's key), the MO dedup window.
   const a = await mo("plan-1");
   const b = await mo("plan-2");
-  expect((await store.insertEvents([a, b], NOW, [undefined, "mo:id:g-fill-77"])).map((x) => x.inserted)).toEqual([true, false]);
-  expect(await store.hasAnyDedupKey(["mo:id:g-fill-5", "nope"])).toBe(true);
+  expect((await store.insertEvents([a, b], NOW, [undefined, fillDedupKey(77, FILL)])).map((x) => x.inserted)).toEqual([true, false]);
+  expect(await store.hasAnyDedupKey([fillDedupKey(6, FILL), "nope"])).toBe(true);
   // Pull / stream reads.
   expect((await store.eventsAfter(N - 5, 100)).length).toBeGreaterThan(0);
   expect(await store.lastCursor()).toBeGreaterThan(N);
