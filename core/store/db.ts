@@ -142,8 +142,9 @@ export const PLANNER_SETTINGS = { enable_seqscan: "off", jit: "off" } as const;
 
 /** The PLANNER_SETTINGS a session of `sql` does not run with. */
 export async function plannerSettingsMissing(sql: Sql): Promise<string[]> {
-  const [row] = (await sql`SELECT current_setting('enable_seqscan') AS enable_seqscan, current_setting('jit') AS jit`) as Record<string, string>[];
-  return Object.entries(PLANNER_SETTINGS).filter(([name, value]) => row?.[name] !== value).map(([name]) => name);
+  const rows = (await sql`SELECT name, setting FROM pg_settings WHERE name IN ${sql(Object.keys(PLANNER_SETTINGS))}`) as { name: string; setting: string }[];
+  const current = new Map(rows.map((r) => [r.name, r.setting]));
+  return Object.entries(PLANNER_SETTINGS).filter(([name, value]) => current.get(name) !== value).map(([name]) => name);
 }
 
 async function openPostgres(url: string, opts: OpenDbOptions): Promise<Db> {
