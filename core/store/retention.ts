@@ -44,12 +44,15 @@ const clampShare = (s: number) => Math.min(1, Math.max(0.01, s));
 export class Retention {
   readonly #sweeper: PeriodicSweep;
   readonly #events = new Emitter<RetentionEvents>();
+  /** How often it sweeps: also how long a sweep runs before it takes the quiet share whatever the load. */
+  readonly #sweepMs: number;
   #stopped = false;
   /** The pause under way between two batches: `stop()` ends it at once. */
   #pause: { timer: TimerId; end: () => void } | undefined;
 
   constructor(private readonly o: RetentionOptions) {
-    this.#sweeper = new PeriodicSweep(o.clock, o.sweepMs ?? HOURLY, () => this.sweep(), o.firstSweepMs ?? 60_000);
+    this.#sweepMs = o.sweepMs ?? HOURLY;
+    this.#sweeper = new PeriodicSweep(o.clock, this.#sweepMs, () => this.sweep(), o.firstSweepMs ?? 60_000);
   }
 
   on<K extends keyof RetentionEvents>(name: K, fn: (event: RetentionEvents[K]) => void): Disposable {
@@ -74,7 +77,7 @@ export class Retention {
       total.mtRecords += n.mtRecords;
       if (n.events < batch && n.mtRecords < batch) break;
       const hotPathsWrote = store.hotWrites() > hotWrites;
-      const overdue = clock.monotonic() - started > (this.o.sweepMs ?? HOURLY);
+      const overdue = clock.monotonic() - started > this.#sweepMs;
       const share = hotPathsWrote && !overdue ? busy : quiet;
       hotWrites = store.hotWrites();
       await this.#rest(((clock.monotonic() - t0) * (1 - share)) / share);
