@@ -13,6 +13,7 @@ import { createApp } from "../../edge/app.ts";
 import { parseConfig } from "../../edge/config.ts";
 import { sharedDeadlines, timerPerDeadline } from "../../edge/send/deadlines.ts";
 import { passthrough } from "./edge-passthrough.ts";
+import { median } from "./median.ts";
 import { exportJWK, generateKeyPair } from "jose";
 import { mintEdgeToken } from "../../contract/edge-token.ts";
 
@@ -79,12 +80,13 @@ for (let round = 0; round < ROUNDS; round++) {
     (times[name] ??= []).push(((performance.now() - t0) * 1000) / N);
   }
 }
-const median = (xs: number[]) => { const s = xs.slice(1).sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
-const b = median(times["(b) bare Hono proxy"]!);
+/** The median of the rounds after the first (a warm-up). */
+const warmMedian = (xs: number[]) => median(xs.slice(1));
+const b = warmMedian(times["(b) bare Hono proxy"]!);
 console.log(`edge app in process on ${runtime}: ${N} requests per round, ${ROUNDS} rounds (first is warm-up), µs per request (median)`);
 for (const [name, xs] of Object.entries(times)) {
-  const m = median(xs);
-  const c = median(times["(c) our edge"]!);
+  const m = warmMedian(xs);
+  const c = warmMedian(times["(c) our edge"]!);
   const over = name.startsWith("(b)") ? "" : `   +${(m - b).toFixed(2)} µs over (b)${name.startsWith("(c)") ? "" : `, +${(m - c).toFixed(2)} µs over the API key (c)`}`;
   console.log(`${name.padEnd(22)} ${m.toFixed(2).padStart(6)} µs/req${over}`);
 }

@@ -29,6 +29,7 @@ import { startSimulator } from "../../sim/index.ts";
 import { exportJWK, generateKeyPair } from "jose";
 import { mintEdgeToken } from "../../contract/edge-token.ts";
 import { edgeEnv, ROOT, startFakeCore, TEST_KEY, TEST_TOKEN_SECRET, workerBundle } from "../edge/harness.ts";
+import { median } from "./median.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -169,7 +170,6 @@ end`);
   return { ...f, cpuUs: (1000 * cpu.all) / f.requests, mainUs: (1000 * cpu.busiest) / f.requests };
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 /** Median of each figure over the runs (each figure on its own). */
 function med(fs: Figures[]): Figures {
   const pick = (k: keyof Figures) => median(fs.map((f) => f[k]));

@@ -22,6 +22,7 @@ import { bulkRows } from "../core/helpers/store-fill.ts";
 import { gatewayRun, type Row } from "./inbound-run.ts";
 import type { Gateway } from "../../core/gateway.ts";
 import { wrkMt } from "./wrk-mt.ts";
+import { median } from "./median.ts";
 
 const kinds = (process.argv[2] ?? "sqlite,postgres").split(",") as BackendName[];
 const perBind = { sqlite: Number(process.argv[3] ?? 15_000), postgres: Number(process.argv[4] ?? 8_000) };
@@ -40,10 +41,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const ONLY = new Set((process.env.ONLY ?? "mo,receipt,mt,sweep").split(","));
 
 const rate = (r: Row) => (r.acked + r.nacked) / r.seconds;
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const pct = (x: number) => `${Math.round(100 * x)}%`;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const dbOf = (b: Backend): Promise<Db> => openDb(b.url, b.schema ? { schema: b.schema } : {});
